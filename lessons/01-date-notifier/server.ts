@@ -1,0 +1,63 @@
+// Lesson 01: a date notifier.
+// A Socket.IO server on a port of its own, with no web framework. Once a
+// second it pushes the date to every connected client.
+import path from 'node:path';
+import { Server } from 'socket.io';
+import { originsFromEnv } from '../../shared/origins';
+import { servePage } from '../../shared/public';
+import { listening, runFromCommandLine, type RunningLesson, type StartOptions } from '../../shared/run';
+import { refuseUnknownEvents } from '../../shared/validation';
+import type { ClientToServerEvents, ServerToClientEvents } from './events';
+
+export interface DateNotifierOptions extends StartOptions {
+  /** Milliseconds between two dates (the tests use a few). */
+  intervalMs?: number;
+}
+
+export async function start({ port = 0, intervalMs = 1000 }: DateNotifierOptions = {}): Promise<RunningLesson> {
+  // The page is served from another port: to the browser, another site,
+  // just like a page opened from disk. (Compare lesson 02.)
+  const page = await servePage(path.join(__dirname, 'public'), port === 0 ? 0 : port + 1);
+  const pageOrigins = [page.url, page.url.replace('localhost', '127.0.0.1')];
+
+  const io = new Server<ClientToServerEvents, ServerToClientEvents>({
+    // CORS: tell browsers that pages from these origins may connect.
+    cors: { origin: [...pageOrigins, ...originsFromEnv()] },
+    // Clients send nothing here, so no message needs to be big.
+    maxHttpBufferSize: 1_000,
+  });
+  io.listen(port); // a standalone server: Socket.IO makes its own HTTP server
+  let url: string;
+  try {
+    url = await listening(io.httpServer);
+  } catch (err) {
+    await page.close();
+    throw err;
+  }
+
+  io.on('connection', (socket) => {
+    console.log(`client ${socket.id} connected`);
+    // The newcomer gets the date at once, not in up to a second.
+    socket.emit('date', { iso: new Date().toISOString() });
+    socket.on('disconnect', (reason) => console.log(`client ${socket.id} left (${reason})`));
+    // Clients send nothing here: whatever one sends is answered with an error.
+    refuseUnknownEvents(socket, []);
+  });
+
+  // Every tick, one emit reaches every connected client.
+  const timer = setInterval(() => {
+    io.emit('date', { iso: new Date().toISOString() });
+  }, intervalMs);
+
+  return {
+    url,
+    pageUrl: `${page.url}/?server=${encodeURIComponent(url)}`,
+    async close() {
+      clearInterval(timer);
+      await io.close();
+      await page.close();
+    },
+  };
+}
+
+if (require.main === module) runFromCommandLine(start);

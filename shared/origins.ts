@@ -1,0 +1,33 @@
+// Which web pages may connect to a lesson's server.
+// Browsers say which page a connection comes from in the Origin header; Node
+// clients send none. By default a server accepts its own pages only. Set
+// ALLOWED_ORIGINS (comma-separated, or *) to let other pages in.
+import type { IncomingMessage } from 'node:http';
+
+/** The origins named in ALLOWED_ORIGINS. */
+export function originsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.ALLOWED_ORIGINS ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+}
+
+/** True when `origin` is allowed: no origin at all, the server's own host, or one of `allowed`. */
+export function isAllowedOrigin(origin: string | undefined, host: string | undefined, allowed: string[]): boolean {
+  if (!origin) return true;
+  if (allowed.includes('*') || allowed.includes(origin)) return true;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false; // "null" (a page opened from disk) or garbage
+  }
+}
+
+/**
+ * For Socket.IO's `allowRequest` option: refuses connections from pages of
+ * other sites, so a page elsewhere cannot use a student's server.
+ */
+export function checkOrigin(req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void): void {
+  const allowed = isAllowedOrigin(req.headers.origin, req.headers.host, originsFromEnv());
+  callback(allowed ? null : 'origin not allowed (see ALLOWED_ORIGINS)', allowed);
+}

@@ -1,0 +1,94 @@
+// How every lesson listens, reports its address and shuts down.
+// Each lesson's server.ts exports `start(options)`; the tests call it with
+// port 0, and `runFromCommandLine` calls it when you run the lesson.
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo, Server as NetServer } from 'node:net';
+
+export interface StartOptions {
+  /** The port to listen on. 0 picks a free one (the tests use that). */
+  port?: number;
+}
+
+export interface RunningLesson {
+  /** Where the Socket.IO server listens, e.g. http://localhost:3000 */
+  url: string;
+  /** The page to open in a browser, when it is not `url` itself (lesson 01). */
+  pageUrl?: string;
+  /** Ends every socket, timer and server the lesson opened. */
+  close(): Promise<void>;
+}
+
+export type StartLesson = (options: StartOptions) => Promise<RunningLesson>;
+
+/** Starts an HTTP server listening and resolves with its URL. */
+export function listen(server: HttpServer, port: number): Promise<string> {
+  server.listen(port);
+  return listening(server);
+}
+
+/** Resolves with the URL once a server is listening; rejects if it cannot (say, the port is taken). */
+export function listening(server: NetServer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => {
+      server.off('listening', onListening);
+      reject(err);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve(`http://localhost:${(server.address() as AddressInfo).port}`);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+  });
+}
+
+/** Reads PORT from the environment: a whole number from 0 to 65535, default 3000. */
+export function portFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.PORT ?? '3000';
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) {
+    throw new Error(`PORT must be a whole number from 0 to 65535, not "${text}"`);
+  }
+  return port;
+}
+
+/**
+ * Runs a lesson as a program: listens on PORT, prints where, and stops
+ * cleanly on Ctrl-C (SIGINT) or SIGTERM.
+ */
+export async function runFromCommandLine(start: StartLesson): Promise<void> {
+  let port: number;
+  let lesson: RunningLesson;
+  try {
+    port = portFromEnv();
+    lesson = await start({ port });
+  } catch (err) {
+    console.error(describeStartError(err));
+    process.exitCode = 1;
+    return;
+  }
+  console.log(`listening on ${lesson.url}`);
+  console.log(`open ${lesson.pageUrl ?? lesson.url} in your browser (Ctrl-C stops the server)`);
+
+  const stop = () => {
+    console.log('\nstopping…');
+    // A second Ctrl-C, or a close that hangs, ends the process at once.
+    setTimeout(() => process.exit(0), 2000).unref();
+    process.once('SIGINT', () => process.exit(0));
+    lesson.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+function describeStartError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  const port = (err as { port?: number })?.port ?? process.env.PORT ?? 3000;
+  if (code === 'EADDRINUSE') {
+    return `Port ${port} is already in use (is a lesson already running in another terminal?). Stop that program, or choose another port: PORT=4000 npm start`;
+  }
+  if (code === 'EACCES') {
+    return `Port ${port} needs more permissions than you have. Choose a port above 1023: PORT=4000 npm start`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,73 @@
+// Checks for what a client sends. Socket.IO's types describe a well-behaved
+// client; at run time any value can arrive, so handlers take `unknown` and
+// check it here before they use it.
+import type { Socket } from 'socket.io';
+
+/** The longest text a lesson accepts, unless it says otherwise. */
+export const MAX_TEXT_LENGTH = 500;
+
+/** What every acknowledgement answers: success with data, or a reason. */
+export type Reply<T extends object = object> = ({ ok: true } & T) | { ok: false; error: string };
+
+export type Ack<R> = (response: R) => void;
+
+/** The result of a check: the cleaned value, or why it was refused. */
+export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** True for a string with something in it besides white space. */
+export function isRealString(value: unknown): value is string {
+  return typeof value === 'string' && value.trim().length > 0;
+}
+
+/** True for `{ ... }`, not for null, arrays or other objects such as dates. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Checks a piece of text: a real string, at most `max` characters once trimmed. */
+export function checkText(value: unknown, name = 'text', max = MAX_TEXT_LENGTH): Checked<string> {
+  if (typeof value !== 'string') return { ok: false, error: `${name} must be a string` };
+  const text = value.trim();
+  if (text.length === 0) return { ok: false, error: `${name} must not be empty` };
+  if (text.length > max) return { ok: false, error: `${name} must be at most ${max} characters` };
+  return { ok: true, value: text };
+}
+
+/**
+ * Socket.IO hands a listener the client's arguments, then the acknowledgement
+ * function last, if the client asked for one. This splits the two.
+ */
+export function takeAck<R>(args: unknown[]): { payload: unknown[]; ack: Ack<R> | undefined } {
+  const last = args[args.length - 1];
+  if (typeof last === 'function') {
+    return { payload: args.slice(0, -1), ack: last as Ack<R> };
+  }
+  return { payload: args, ack: undefined };
+}
+
+/**
+ * Checks that exactly one payload argument came, then runs `check` on it.
+ * Extra arguments are refused rather than ignored, so a client learns its
+ * mistake instead of wondering where its data went.
+ */
+export function checkOne<T>(payload: unknown[], check: (value: unknown) => Checked<T>): Checked<T> {
+  if (payload.length !== 1) {
+    return { ok: false, error: `expected 1 argument and an acknowledgement, got ${payload.length} arguments` };
+  }
+  return check(payload[0]);
+}
+
+/**
+ * Answers any event the lesson does not know with an error acknowledgement
+ * (when the client asked for one). Without this, Socket.IO drops unknown
+ * events silently, and a client with a typo waits for an answer forever.
+ */
+export function refuseUnknownEvents(socket: Socket, known: readonly string[]): void {
+  socket.onAny((event: unknown, ...args: unknown[]) => {
+    if (typeof event === 'string' && known.includes(event)) return;
+    const { ack } = takeAck<Reply>(args);
+    ack?.({ ok: false, error: `unknown event "${String(event)}"` });
+  });
+}

@@ -1,0 +1,109 @@
+// Helpers for testing lessons over real sockets.
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import type { RunningLesson, StartLesson } from '../shared/run';
+
+type Listener = (...args: any[]) => void;
+type EventsOf<S> = S extends Socket<infer L, any> ? L : never;
+
+const openClients = new Set<Socket<any, any>>();
+
+/**
+ * Starts a lesson on a free port before the tests of a `describe` block and
+ * closes it after them. Returns a getter, since the server starts later.
+ */
+export function useLesson<O>(start: (options: O & { port: number }) => Promise<RunningLesson>, options?: O): () => RunningLesson {
+  let lesson: RunningLesson | undefined;
+  before(async () => {
+    lesson = await start({ ...(options as O), port: 0 });
+  });
+  after(async () => {
+    closeClients();
+    await lesson?.close();
+  });
+  return () => {
+    if (!lesson) throw new Error('the lesson has not started');
+    return lesson;
+  };
+}
+
+/** Starts a lesson on a free port (for a test that manages its own server). */
+export function startLesson(start: StartLesson): Promise<RunningLesson> {
+  return start({ port: 0 });
+}
+
+/** Connects a client and resolves once it is connected. Closed after each test. */
+export function connect<S extends Socket<any, any> = Socket>(
+  url: string,
+  options: Partial<ManagerOptions & SocketOptions> = {},
+): Promise<S> {
+  const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, ...options }) as S;
+  openClients.add(socket);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`could not connect to ${url} within 2000 ms`)), 2000);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve(socket);
+    });
+    socket.once('connect_error', (err: Error) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}
+
+/** Connects several clients at once. */
+export function connectMany<S extends Socket<any, any> = Socket>(url: string, count: number): Promise<S[]> {
+  return Promise.all(Array.from({ length: count }, () => connect<S>(url)));
+}
+
+export function closeClients(): void {
+  for (const socket of openClients) socket.close();
+  openClients.clear();
+}
+
+/**
+ * Waits for the next `event` on `socket` and resolves with its first argument.
+ * The failure names the event that never came.
+ */
+export function waitFor<S extends Socket<any, any>, E extends keyof EventsOf<S> & string>(
+  socket: S,
+  event: E,
+  timeoutMs = 2000,
+): Promise<Parameters<EventsOf<S>[E] extends Listener ? EventsOf<S>[E] : Listener>[0]> {
+  return new Promise((resolve, reject) => {
+    const listener = (value: unknown) => {
+      clearTimeout(timer);
+      resolve(value as never);
+    };
+    const timer = setTimeout(() => {
+      (socket as Socket).off(event as string, listener);
+      reject(new Error(`"${event}" did not arrive within ${timeoutMs} ms`));
+    }, timeoutMs);
+    (socket as Socket).once(event as string, listener);
+  });
+}
+
+/** Collects every `event` on `socket` from now on, into the array it returns. */
+export function collect<S extends Socket<any, any>>(socket: S, event: keyof EventsOf<S> & string): unknown[] {
+  const seen: unknown[] = [];
+  (socket as Socket).on(event as string, (value: unknown) => seen.push(value));
+  return seen;
+}
+
+/** Waits `ms` milliseconds, e.g. to give an event that must not come the time to come. */
+export function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Emits a raw event, bypassing the typed API, the way a buggy or hostile
+ * client would. With `ack`, resolves with the acknowledgement (or rejects
+ * after `timeoutMs`); without, resolves at once.
+ */
+export function emitRaw(socket: Socket<any, any>, event: string, args: unknown[], ack = true, timeoutMs = 1000): Promise<unknown> {
+  if (!ack) {
+    socket.emit(event, ...args);
+    return Promise.resolve(undefined);
+  }
+  return socket.timeout(timeoutMs).emitWithAck(event, ...args);
+}

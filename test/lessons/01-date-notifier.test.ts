@@ -1,0 +1,60 @@
+import { expect } from 'expect';
+import type { Socket } from 'socket.io-client';
+import { start } from '../../lessons/01-date-notifier/server';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../lessons/01-date-notifier/events';
+import { connect, connectMany, emitRaw, pause, useLesson, waitFor } from '../helpers';
+
+type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+describe('01 date notifier', () => {
+  const lesson = useLesson(start, { intervalMs: 20 });
+
+  it('sends every client an ISO date, again and again', async () => {
+    const clients = await connectMany<Client>(lesson().url, 2);
+    for (const client of clients) {
+      const dates: string[] = [];
+      while (dates.length < 3) dates.push((await waitFor(client, 'date')).iso);
+      for (const iso of dates) expect(iso).toMatch(ISO);
+      expect(Date.parse(dates[2])).toBeGreaterThanOrEqual(Date.parse(dates[0]));
+    }
+  });
+
+  it('greets a newcomer with the date before the next tick', async () => {
+    const client = await connect<Client>(lesson().url);
+    // connect() resolved; the welcome date is already on its way.
+    await waitFor(client, 'date', 50);
+  });
+
+  it('allows its own page (CORS) and refuses other sites', async () => {
+    const page = new URL(lesson().pageUrl!).origin;
+    const poll = (origin: string) =>
+      fetch(`${lesson().url}/socket.io/?EIO=4&transport=polling`, { headers: { origin } });
+    expect((await poll(page)).headers.get('access-control-allow-origin')).toBe(page);
+    expect((await poll('http://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('serves the page, its compiled script and the shared stylesheet', async () => {
+    const base = new URL(lesson().pageUrl!).origin;
+    const html = await fetch(`${base}/`);
+    expect(await html.text()).toContain('<script type="module" src="app.js">');
+    const script = await fetch(`${base}/app.js`);
+    expect(script.headers.get('content-type')).toContain('javascript');
+    expect(await script.text()).not.toContain('declare const io');
+    expect((await fetch(`${base}/workbook.css`)).status).toBe(200);
+    expect((await fetch(`${base}/../server.ts`)).status).toBe(404);
+  });
+
+  it('ignores anything a client sends, and keeps sending dates', async () => {
+    const client = await connect<Client>(lesson().url);
+    await expect(emitRaw(client, 'date', [{ iso: 'fake' }])).resolves.toEqual({
+      ok: false,
+      error: 'unknown event "date"',
+    });
+    for (const junk of [undefined, null, 42, [1, 2], { __proto__: { x: 1 } }]) {
+      await emitRaw(client, 'hello', [junk], false);
+    }
+    await pause(10);
+    expect((await waitFor(client, 'date')).iso).toMatch(ISO);
+  });
+});
