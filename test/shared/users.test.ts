@@ -1,0 +1,130 @@
+import { expect } from 'expect';
+import { keyOf, Users } from '../../shared/users';
+
+describe('Users', () => {
+  let users: Users;
+  beforeEach(() => {
+    users = new Users();
+  });
+
+  it('adds a user and returns them, trimmed, with the room key', () => {
+    expect(users.add('a', '  Ann ', ' Lobby ')).toEqual({
+      ok: true,
+      value: { id: 'a', name: 'Ann', room: 'Lobby', roomKey: 'lobby' },
+    });
+    expect(users.size).toBe(1);
+    expect(users.roomCount).toBe(1);
+  });
+
+  it('gets a user by id, and nothing for an unknown id', () => {
+    users.add('a', 'Ann', 'Lobby');
+    expect(users.get('a')).toMatchObject({ name: 'Ann', room: 'Lobby' });
+    expect(users.get('nobody')).toBeUndefined();
+  });
+
+  it('lists the names in a room, in the order they joined', () => {
+    users.add('a', 'Ann', 'Lobby');
+    users.add('b', 'Bob', 'Kitchen');
+    users.add('c', 'Cy', 'Lobby');
+    expect(users.listNames('Lobby')).toEqual(['Ann', 'Cy']);
+    expect(users.listNames('Kitchen')).toEqual(['Bob']);
+    expect(users.listNames('Attic')).toEqual([]);
+  });
+
+  it('compares rooms trimmed and ignoring case, and keeps the first spelling', () => {
+    users.add('a', 'Ann', 'Lobby');
+    const bob = users.add('b', 'Bob', '  LOBBY ');
+    expect(bob).toMatchObject({ ok: true, value: { room: 'Lobby', roomKey: 'lobby' } });
+    expect(users.listNames('lobby')).toEqual(['Ann', 'Bob']);
+    expect(users.roomCount).toBe(1);
+    expect(keyOf(' LoBby ')).toBe('lobby');
+  });
+
+  it('refuses a name taken in the room, ignoring case, and allows it elsewhere', () => {
+    users.add('a', 'Ann', 'Lobby');
+    expect(users.add('b', ' ANN ', 'lobby')).toEqual({ ok: false, error: 'the name "Ann" is taken in room "Lobby"' });
+    expect(users.get('b')).toBeUndefined();
+    expect(users.listNames('Lobby')).toEqual(['Ann']);
+    expect(users.add('b', 'ann', 'Kitchen')).toMatchObject({ ok: true });
+  });
+
+  it('refuses an empty name or room', () => {
+    expect(users.add('a', '  ', 'Lobby')).toEqual({ ok: false, error: 'name must not be empty' });
+    expect(users.add('a', 'Ann', '')).toEqual({ ok: false, error: 'room must not be empty' });
+    expect(users.size).toBe(0);
+  });
+
+  it('removes a user, returns who it was, and drops the room once empty', () => {
+    users.add('a', 'Ann', 'Lobby');
+    users.add('b', 'Bob', 'Lobby');
+    expect(users.remove('a')).toMatchObject({ id: 'a', name: 'Ann', room: 'Lobby' });
+    expect(users.get('a')).toBeUndefined();
+    expect(users.listNames('Lobby')).toEqual(['Bob']);
+    // Ann's name is free again.
+    expect(users.add('c', 'ann', 'Lobby')).toMatchObject({ ok: true });
+    users.remove('b');
+    users.remove('c');
+    expect(users.roomCount).toBe(0);
+    // An empty room is forgotten: the next joiner's spelling is the room's name.
+    expect(users.add('d', 'Dee', 'LOBBY')).toMatchObject({ value: { room: 'LOBBY' } });
+  });
+
+  it('returns undefined when removing an unknown id, and changes nothing', () => {
+    users.add('a', 'Ann', 'Lobby');
+    expect(users.remove('nobody')).toBeUndefined();
+    expect(users.remove('a')).toBeDefined();
+    expect(users.remove('a')).toBeUndefined();
+    expect(users.size).toBe(0);
+  });
+
+  it('moves a user who joins again, leaving the old room', () => {
+    users.add('a', 'Ann', 'Lobby');
+    users.add('b', 'Bob', 'Lobby');
+    expect(users.add('a', 'Ann', 'Kitchen')).toMatchObject({ ok: true, value: { room: 'Kitchen' } });
+    expect(users.listNames('Lobby')).toEqual(['Bob']);
+    expect(users.listNames('Kitchen')).toEqual(['Ann']);
+    expect(users.size).toBe(2);
+    // Joining the same room under another spelling of one's own name is allowed.
+    expect(users.add('a', 'ANN', 'kitchen')).toMatchObject({ ok: true, value: { name: 'ANN' } });
+    expect(users.listNames('Kitchen')).toEqual(['ANN']);
+  });
+
+  it('leaves a user where they were when the move is refused', () => {
+    users.add('a', 'Ann', 'Lobby');
+    users.add('b', 'Ann', 'Kitchen');
+    expect(users.add('a', 'Ann', 'Kitchen')).toMatchObject({ ok: false });
+    expect(users.get('a')).toMatchObject({ room: 'Lobby' });
+    expect(users.listNames('Lobby')).toEqual(['Ann']);
+  });
+
+  it('hands out users that cannot be changed from outside', () => {
+    const added = users.add('a', 'Ann', 'Lobby');
+    if (!added.ok) throw new Error(added.error);
+    expect(() => {
+      (added.value as { name: string }).name = 'Mallory';
+    }).toThrow();
+  });
+
+  it('keeps 10,000 users in 100 rooms straight, then empties', () => {
+    const count = 10_000;
+    let added = 0;
+    for (let i = 0; i < count; i++) if (users.add(`id${i}`, `user${i}`, `Room${i % 100}`).ok) added++;
+    expect(added).toBe(count);
+    expect(users.size).toBe(count);
+    expect(users.roomCount).toBe(100);
+    expect(users.listNames('room7')).toHaveLength(100);
+    expect(users.listNames('ROOM7')[0]).toBe('user7');
+    expect(users.get('id9999')).toMatchObject({ name: 'user9999', room: 'Room99' });
+    // Remove the even ones; the odd ones stay, in order.
+    let removed = 0;
+    for (let i = 0; i < count; i += 2) if (users.remove(`id${i}`)?.name === `user${i}`) removed++;
+    expect(removed).toBe(count / 2);
+    expect(users.size).toBe(count / 2);
+    expect(users.listNames('Room1').slice(0, 3)).toEqual(['user1', 'user101', 'user201']);
+    expect(users.listNames('Room0')).toEqual([]);
+    expect(users.roomCount).toBe(50);
+    for (let i = 1; i < count; i += 2) users.remove(`id${i}`);
+    expect(users.size).toBe(0);
+    expect(users.roomCount).toBe(0);
+  });
+});
