@@ -3,6 +3,7 @@
 // port 0, and `runFromCommandLine` calls it when you run the lesson.
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo, Server as NetServer } from 'node:net';
+import type { Server as SocketServer } from 'socket.io';
 
 export interface StartOptions {
   /** The port to listen on. 0 picks a free one (the tests use that). */
@@ -14,6 +15,8 @@ export interface RunningLesson {
   url: string;
   /** The page to open in a browser, when it is not `url` itself (lesson 01). */
   pageUrl?: string;
+  /** The Socket.IO server, for tests that look inside (rooms, listeners). */
+  io?: SocketServer<any, any, any, any>;
   /** Ends every socket, timer and server the lesson opened. */
   close(): Promise<void>;
 }

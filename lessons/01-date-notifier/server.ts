@@ -52,6 +52,7 @@ export async function start({ port = 0, intervalMs = 1000 }: DateNotifierOptions
   return {
     url,
     pageUrl: `${page.url}/?server=${encodeURIComponent(url)}`,
+    io,
     async close() {
       clearInterval(timer);
       await io.close();
