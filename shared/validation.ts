@@ -71,3 +71,47 @@ export function refuseUnknownEvents(socket: Socket, known: readonly string[]): v
     ack?.({ ok: false, error: `unknown event "${String(event)}"` });
   });
 }
+
+/** Checks a number: finite (not NaN, not Infinity) and from `min` to `max`. */
+export function checkNumber(value: unknown, name: string, min: number, max: number): Checked<number> {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    return { ok: false, error: `${name} must be a number` };
+  }
+  if (value < min || value > max) return { ok: false, error: `${name} must be from ${min} to ${max}` };
+  return { ok: true, value };
+}
+
+/**
+ * Checks that `value` is a plain object with no fields besides `fields`.
+ * A field the server sets itself (say `from`) is refused, not ignored.
+ */
+export function checkFields(value: unknown, fields: readonly string[]): Checked<Record<string, unknown>> {
+  if (!isPlainObject(value)) return { ok: false, error: `expected an object like { ${fields.join(', ')} }` };
+  const extra = Object.keys(value).find((key) => !fields.includes(key));
+  if (extra !== undefined) return { ok: false, error: `unexpected field "${extra}"` };
+  return { ok: true, value };
+}
+
+/** Checks the payload of a chat message, `{ text }`: the text trimmed, at most MAX_TEXT_LENGTH. */
+export function checkMessagePayload(value: unknown): Checked<{ text: string }> {
+  const object = checkFields(value, ['text']);
+  if (!object.ok) return object;
+  const text = checkText(object.value.text);
+  return text.ok ? { ok: true, value: { text: text.value } } : text;
+}
+
+export interface Coordinates {
+  latitude: number;
+  longitude: number;
+}
+
+/** Checks `{ latitude, longitude }`: finite numbers, latitude -90 to 90, longitude -180 to 180. */
+export function checkCoordinates(value: unknown): Checked<Coordinates> {
+  const object = checkFields(value, ['latitude', 'longitude']);
+  if (!object.ok) return object;
+  const latitude = checkNumber(object.value.latitude, 'latitude', -90, 90);
+  if (!latitude.ok) return latitude;
+  const longitude = checkNumber(object.value.longitude, 'longitude', -180, 180);
+  if (!longitude.ok) return longitude;
+  return { ok: true, value: { latitude: latitude.value, longitude: longitude.value } };
+}

@@ -1,0 +1,168 @@
+import { expect } from 'expect';
+import {
+  checkCoordinates,
+  checkFields,
+  checkMessagePayload,
+  checkNumber,
+  checkText,
+  isRealString,
+  MAX_TEXT_LENGTH,
+} from '../../shared/validation';
+
+describe('validation', () => {
+  describe('isRealString', () => {
+    it('accepts a string with something besides white space', () => {
+      expect(isRealString('hi')).toBe(true);
+      expect(isRealString('  hi  ')).toBe(true);
+    });
+
+    it('refuses empty and whitespace-only strings', () => {
+      for (const value of ['', ' ', '   ', '\t\n', '\u00a0\u2003']) expect(isRealString(value)).toBe(false);
+    });
+
+    it('refuses what is not a string', () => {
+      for (const value of [undefined, null, 0, 42, true, {}, [], ['hi'], new String('hi')]) {
+        expect(isRealString(value)).toBe(false);
+      }
+    });
+  });
+
+  describe('checkText', () => {
+    it('accepts text and trims it', () => {
+      expect(checkText('  hello \n')).toEqual({ ok: true, value: 'hello' });
+    });
+
+    it('accepts exactly MAX_TEXT_LENGTH (500) characters, and refuses 501', () => {
+      expect(MAX_TEXT_LENGTH).toBe(500);
+      expect(checkText('a'.repeat(500))).toEqual({ ok: true, value: 'a'.repeat(500) });
+      expect(checkText('a'.repeat(501))).toEqual({ ok: false, error: 'text must be at most 500 characters' });
+    });
+
+    it('measures the length after trimming', () => {
+      expect(checkText(`   ${'a'.repeat(500)}   `)).toEqual({ ok: true, value: 'a'.repeat(500) });
+    });
+
+    it('refuses empty and whitespace-only text', () => {
+      expect(checkText('')).toEqual({ ok: false, error: 'text must not be empty' });
+      expect(checkText(' \t\n ')).toEqual({ ok: false, error: 'text must not be empty' });
+    });
+
+    it('refuses what is not a string, naming the field', () => {
+      for (const value of [undefined, null, 42, true, {}, ['hi']]) {
+        expect(checkText(value, 'name')).toEqual({ ok: false, error: 'name must be a string' });
+      }
+    });
+
+    it('takes its own limit', () => {
+      expect(checkText('abcd', 'name', 3)).toEqual({ ok: false, error: 'name must be at most 3 characters' });
+    });
+  });
+
+  describe('checkNumber', () => {
+    it('accepts finite numbers in range, the ends included', () => {
+      expect(checkNumber(0, 'n', -1, 1)).toEqual({ ok: true, value: 0 });
+      expect(checkNumber(-1, 'n', -1, 1)).toEqual({ ok: true, value: -1 });
+      expect(checkNumber(1, 'n', -1, 1)).toEqual({ ok: true, value: 1 });
+    });
+
+    it('refuses NaN, Infinity, strings for numbers and other types', () => {
+      for (const value of [NaN, Infinity, -Infinity, '1', '', null, undefined, true, [1], {}]) {
+        expect(checkNumber(value, 'n', -1, 1)).toEqual({ ok: false, error: 'n must be a number' });
+      }
+    });
+
+    it('refuses numbers out of range', () => {
+      expect(checkNumber(1.0001, 'n', -1, 1)).toEqual({ ok: false, error: 'n must be from -1 to 1' });
+      expect(checkNumber(-2, 'n', -1, 1)).toEqual({ ok: false, error: 'n must be from -1 to 1' });
+    });
+  });
+
+  describe('checkFields', () => {
+    it('accepts a plain object with the named fields, or fewer', () => {
+      expect(checkFields({ a: 1 }, ['a', 'b'])).toEqual({ ok: true, value: { a: 1 } });
+      expect(checkFields(Object.create(null), ['a'])).toMatchObject({ ok: true });
+    });
+
+    it('refuses other fields, including __proto__ from JSON', () => {
+      expect(checkFields({ a: 1, from: 'x' }, ['a'])).toEqual({ ok: false, error: 'unexpected field "from"' });
+      expect(checkFields(JSON.parse('{"__proto__": {"a": 1}}'), ['a'])).toEqual({
+        ok: false,
+        error: 'unexpected field "__proto__"',
+      });
+    });
+
+    it('refuses what is not a plain object', () => {
+      for (const value of [null, undefined, 'a', 1, [], [1], new Date()]) {
+        expect(checkFields(value, ['a', 'b'])).toEqual({ ok: false, error: 'expected an object like { a, b }' });
+      }
+    });
+  });
+
+  describe('checkMessagePayload', () => {
+    it('accepts { text } and trims the text', () => {
+      expect(checkMessagePayload({ text: '  hi ' })).toEqual({ ok: true, value: { text: 'hi' } });
+    });
+
+    it('refuses a text the server would refuse', () => {
+      expect(checkMessagePayload({ text: '   ' })).toEqual({ ok: false, error: 'text must not be empty' });
+      expect(checkMessagePayload({ text: 'a'.repeat(501) })).toMatchObject({ ok: false });
+      expect(checkMessagePayload({ text: 42 })).toEqual({ ok: false, error: 'text must be a string' });
+      expect(checkMessagePayload({})).toEqual({ ok: false, error: 'text must be a string' });
+    });
+
+    it('refuses a bare string, null, and a client that sets its own from or createdAt', () => {
+      expect(checkMessagePayload('hi')).toEqual({ ok: false, error: 'expected an object like { text }' });
+      expect(checkMessagePayload(null)).toMatchObject({ ok: false });
+      expect(checkMessagePayload({ text: 'hi', from: 'Admin' })).toEqual({ ok: false, error: 'unexpected field "from"' });
+      expect(checkMessagePayload({ text: 'hi', createdAt: 0 })).toMatchObject({ ok: false });
+    });
+  });
+
+  describe('checkCoordinates', () => {
+    it('accepts a place, the edges of the map included', () => {
+      expect(checkCoordinates({ latitude: 51.5, longitude: -0.12 })).toEqual({
+        ok: true,
+        value: { latitude: 51.5, longitude: -0.12 },
+      });
+      for (const [latitude, longitude] of [[90, 180], [-90, -180], [0, 0]]) {
+        expect(checkCoordinates({ latitude, longitude })).toEqual({ ok: true, value: { latitude, longitude } });
+      }
+    });
+
+    it('refuses coordinates out of range', () => {
+      expect(checkCoordinates({ latitude: 90.1, longitude: 0 })).toEqual({
+        ok: false,
+        error: 'latitude must be from -90 to 90',
+      });
+      expect(checkCoordinates({ latitude: -91, longitude: 0 })).toMatchObject({ ok: false });
+      expect(checkCoordinates({ latitude: 0, longitude: 180.5 })).toEqual({
+        ok: false,
+        error: 'longitude must be from -180 to 180',
+      });
+      expect(checkCoordinates({ latitude: 0, longitude: -181 })).toMatchObject({ ok: false });
+    });
+
+    it('refuses NaN, Infinity, strings for numbers and missing values', () => {
+      const bad = [
+        { latitude: NaN, longitude: 0 },
+        { latitude: 0, longitude: Infinity },
+        { latitude: -Infinity, longitude: 0 },
+        { latitude: '51.5', longitude: '-0.12' },
+        { latitude: 0, longitude: null },
+        { latitude: 0 },
+        {},
+      ];
+      for (const value of bad) expect(checkCoordinates(value)).toMatchObject({ ok: false, error: expect.stringMatching(/must be a number$/) });
+    });
+
+    it('refuses what is not { latitude, longitude }', () => {
+      for (const value of [null, undefined, [51.5, -0.12], '51.5,-0.12', 51.5]) {
+        expect(checkCoordinates(value)).toEqual({ ok: false, error: 'expected an object like { latitude, longitude }' });
+      }
+      expect(checkCoordinates({ latitude: 0, longitude: 0, from: 'Admin' })).toEqual({
+        ok: false,
+        error: 'unexpected field "from"',
+      });
+    });
+  });
+});
