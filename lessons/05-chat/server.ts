@@ -1,0 +1,75 @@
+// Lesson 05: the classic chat.
+// A page with a form sends `chat message`; the server passes it on to every
+// connected client with io.emit, the sender included.
+import { createServer } from 'node:http';
+import path from 'node:path';
+import express from 'express';
+import { Server } from 'socket.io';
+import { checkOrigin } from '../../shared/origins';
+import { publicFolder } from '../../shared/public';
+import { CHAT_RATE_LIMIT, RATE_LIMITED, RateLimiter, type RateLimitOptions } from '../../shared/rate-limit';
+import { listen, runFromCommandLine, type RunningLesson, type StartOptions } from '../../shared/run';
+import { checkOne, checkText, refuseUnknownEvents, takeAck, type Reply } from '../../shared/validation';
+import type { ClientToServerEvents, ServerToClientEvents } from './events';
+
+export interface ChatOptions extends StartOptions {
+  /** How many messages a socket may send (the tests use a tighter limit). */
+  rateLimit?: RateLimitOptions;
+}
+
+export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: ChatOptions = {}): Promise<RunningLesson> {
+  const app = express();
+  app.use(publicFolder(path.join(__dirname, 'public')));
+  const httpServer = createServer(app);
+  const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
+    // A message is at most 500 characters: a few KB is plenty.
+    maxHttpBufferSize: 4_000,
+    allowRequest: checkOrigin,
+  });
+  const limiter = new RateLimiter(rateLimit);
+
+  io.on('connection', (socket) => {
+    // A socket id is long and random; its first 6 characters make a good enough name.
+    const from = socket.id.slice(0, 6);
+    console.log(`${from} connected`);
+
+    socket.on('chat message', (...args: unknown[]) => {
+      const { payload, ack } = takeAck<Reply>(args);
+      const text = checkOne(payload, checkText);
+      if (!text.ok) {
+        ack?.({ ok: false, error: text.error });
+        return;
+      }
+      if (!limiter.take(socket.id)) {
+        ack?.({ ok: false, error: RATE_LIMITED });
+        return;
+      }
+      console.log(`${from}: ${JSON.stringify(text.value)}`);
+      // io.emit: to every connected client, the sender included.
+      io.emit('chat message', { from, text: text.value });
+      ack?.({ ok: true });
+    });
+
+    socket.on('disconnect', () => {
+      console.log(`${from} left`);
+      limiter.forget(socket.id);
+    });
+    refuseUnknownEvents(socket, ['chat message']);
+  });
+
+  let url: string;
+  try {
+    url = await listen(httpServer, port);
+  } catch (err) {
+    await io.close();
+    throw err;
+  }
+  return {
+    url,
+    async close() {
+      await io.close(); // ends every socket and closes the HTTP server too
+    },
+  };
+}
+
+if (require.main === module) runFromCommandLine(start);
