@@ -1,0 +1,28 @@
+// The terminal as a second way to trigger the simulated sensor: each line
+// typed (Enter, or s then Enter) is handed to `onLine`.
+import path from 'node:path';
+
+/**
+ * True when a learner started this lesson from a terminal (npm start, or
+ * server.ts directly), not when the tests or CI load it. Only then, and only
+ * when stdin is a terminal, does the lesson read the keyboard.
+ */
+export function keyboardWanted(): boolean {
+  const main = require.main?.filename ?? '';
+  const byLearner = main === path.join(__dirname, 'server.ts') || main === path.join(__dirname, '..', '..', 'scripts', 'start.ts');
+  return byLearner && process.stdin.isTTY === true;
+}
+
+/** Reads lines from stdin until the returned function is called. */
+export function listenToKeyboard(onLine: (line: string) => void, input: NodeJS.ReadStream = process.stdin): () => void {
+  // Line by line, not raw mode: Ctrl-C still stops the server.
+  const onData = (chunk: Buffer | string) => {
+    for (const line of String(chunk).split(/\r?\n/).slice(0, -1)) onLine(line.trim());
+  };
+  input.on('data', onData);
+  input.resume();
+  return () => {
+    input.off('data', onData);
+    input.pause(); // lets the process end
+  };
+}
