@@ -1,0 +1,74 @@
+// Lesson 03: acknowledgements.
+// A client shouts some text and the server answers it, through the
+// acknowledgement (callback) the client sent along: `{ ok: true, text }` in
+// capitals, or `{ ok: false, error }` when the request is no good.
+import { createServer } from 'node:http';
+import path from 'node:path';
+import express from 'express';
+import { Server } from 'socket.io';
+import { checkOrigin } from '../../shared/origins';
+import { publicFolder } from '../../shared/public';
+import { listen, runFromCommandLine, type RunningLesson, type StartOptions } from '../../shared/run';
+import { checkOne, checkText, refuseUnknownEvents, takeAck } from '../../shared/validation';
+import type { ClientToServerEvents, ServerToClientEvents, ShoutReply } from './events';
+
+export async function start({ port = 0 }: StartOptions = {}): Promise<RunningLesson> {
+  const app = express();
+  app.use(publicFolder(path.join(__dirname, 'public')));
+  const httpServer = createServer(app);
+  const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
+    // A shout is at most 500 characters: 4 KB is plenty, even in emoji.
+    // A bigger message closes the sender's connection.
+    maxHttpBufferSize: 4_000,
+    allowRequest: checkOrigin,
+  });
+
+  io.on('connection', (socket) => {
+    console.log(`client ${socket.id} connected`);
+
+    // The types say shout(text: string, ack: function). That is a promise
+    // about a well-behaved client, not a fact: anything can arrive. So the
+    // handler takes unknown[] and checks every piece before using it.
+    socket.on('shout', (...args: unknown[]) => {
+      // 1. The acknowledgement, if the client sent one, is the last argument
+      //    and a function. takeAck splits it from the rest (the payload).
+      const { payload, ack } = takeAck<ShoutReply>(args);
+
+      // 2. The payload must be exactly one argument: a string with something
+      //    in it, at most 500 characters. Trimmed if it is good.
+      const text = checkOne(payload, (value) => checkText(value, 'text'));
+
+      // 3. A bad request gets an error answer. With no acknowledgement there
+      //    is no one to answer: drop it.
+      if (!text.ok) {
+        ack?.({ ok: false, error: text.error });
+        return;
+      }
+
+      // 4. A good request gets the result. `text.value` is a checked string now.
+      ack?.({ ok: true, text: text.value.toUpperCase() });
+    });
+
+    // Any other event is answered with an error, not left hanging.
+    refuseUnknownEvents(socket, ['shout']);
+    socket.on('disconnect', (reason) => console.log(`client ${socket.id} left (${reason})`));
+  });
+
+  let url: string;
+  try {
+    url = await listen(httpServer, port);
+  } catch (err) {
+    await io.close();
+    throw err;
+  }
+
+  return {
+    url,
+    io,
+    async close() {
+      await io.close(); // ends every socket and closes the HTTP server too
+    },
+  };
+}
+
+if (require.main === module) runFromCommandLine(start);
