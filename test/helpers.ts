@@ -31,13 +31,17 @@ export function startLesson(start: StartLesson): Promise<RunningLesson> {
   return start({ port: 0 });
 }
 
-/** Connects a client and resolves once it is connected. Closed after each test. */
+/**
+ * Connects a client and resolves once it is connected. It is closed after
+ * the test, unless `keep` is set (then close it yourself, e.g. in `after`).
+ */
 export function connect<S extends Socket<any, any> = Socket>(
   url: string,
   options: Partial<ManagerOptions & SocketOptions> = {},
+  { keep = false } = {},
 ): Promise<S> {
   const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, ...options }) as S;
-  openClients.add(socket);
+  if (!keep) openClients.add(socket);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`could not connect to ${url} within 2000 ms`)), 2000);
     socket.once('connect', () => {

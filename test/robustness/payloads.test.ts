@@ -1,0 +1,82 @@
+// 1. Every lesson and every event it takes, fed every kind of bad payload.
+import { expect } from 'expect';
+import type { Socket } from 'socket.io-client';
+import type { RunningLesson } from '../../shared/run';
+import { connect, pause } from '../helpers';
+import { badVariants } from './payloads';
+import { targets } from './targets';
+import { catchProcessErrors, recordEvents, settle, snapshot } from './watch';
+
+const UNKNOWN_EVENTS = ['nope', 'constructor', '__proto__', 'hasOwnProperty', 'toString', 'error'];
+
+for (const target of targets) {
+  describe(`robustness: ${target.lesson} takes any payload`, () => {
+    let lesson: RunningLesson;
+    let bystander: Socket;
+    let attacker: Socket;
+    let seen: Array<[string, unknown[]]>;
+    let watch: ReturnType<typeof catchProcessErrors>;
+    let before0: ReturnType<typeof snapshot>;
+
+    before(async () => {
+      watch = catchProcessErrors();
+      lesson = await target.start()({ ...target.options, port: 0 });
+      bystander = await connect(lesson.url, {}, { keep: true });
+      await target.prepare?.(bystander, 'Bystander');
+      before0 = snapshot(lesson);
+      attacker = await connect(lesson.url, {}, { keep: true });
+      await target.prepare?.(attacker, 'Mallory');
+      await pause(20); // let notices of the attacker's arrival pass
+      seen = recordEvents(bystander, target.ambient);
+    });
+
+    after(async () => {
+      bystander?.close();
+      attacker?.close();
+      await lesson?.close();
+      watch?.stop();
+    });
+
+    for (const { event, good, limit = 500, extra = [] } of target.events) {
+      const variants = [...badVariants(good, limit), ...extra];
+      it(`${event}: ${variants.length} kinds of bad payload each get an error acknowledgement`, async () => {
+        const wrong: string[] = [];
+        for (const { label, args } of variants) {
+          if (!attacker.connected) {
+            wrong.push('(the server disconnected the client)');
+            attacker = await connect(lesson.url, {}, { keep: true });
+            await target.prepare?.(attacker, 'Mallory');
+          }
+          const reply = await attacker.timeout(1000).emitWithAck(event, ...args).catch((err: Error) => err.message);
+          const refused = typeof reply === 'object' && reply?.ok === false && /\S/.test(reply.error);
+          if (!refused) wrong.push(`${label}: ${JSON.stringify(reply)}`);
+        }
+        expect(wrong).toEqual([]);
+      });
+      it(`${event}: bad payloads with no acknowledgement, or one in the wrong place, are dropped`, async () => {
+        for (const { args } of badVariants(good, limit)) attacker.emit(event, ...args);
+        attacker.emit(event, () => {}, ...good);
+        attacker.emit(event, ...good, () => {}, 'after the acknowledgement');
+        await pause(50);
+        expect(attacker.connected).toBe(true);
+      });
+    }
+
+    it('answers unknown events with an error acknowledgement', async () => {
+      for (const event of UNKNOWN_EVENTS.filter((name) => name !== 'error')) {
+        const reply = await attacker.timeout(1000).emitWithAck(event, { text: 'hi' });
+        expect(reply).toEqual({ ok: false, error: expect.stringContaining('unknown event') });
+      }
+    });
+
+    it('afterwards: no leak, no crash, a quick answer, nothing polluted, nothing left behind', async () => {
+      await pause(50);
+      expect(seen).toEqual([]);
+      expect(watch.errors).toEqual([]);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      await target.probe(bystander, 100);
+      attacker.close();
+      expect(await settle(() => snapshot(lesson), before0)).toEqual(before0);
+    });
+  });
+}

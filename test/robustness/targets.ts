@@ -1,0 +1,159 @@
+// Every lesson and every event a client may send it, from the contract in
+// LESSONS.md: how to ask a good question, and what the server sends anyway.
+import type { Socket } from 'socket.io-client';
+import { MAX_TEXT_LENGTH } from '../../shared/validation';
+import type { RunningLesson, StartLesson } from '../../shared/run';
+import type { Variant } from './payloads';
+
+export interface EventTarget {
+  event: string;
+  /** A good request's payload arguments (the acknowledgement comes last, separately). */
+  good: unknown[];
+  /** The longest string it accepts. */
+  limit?: number;
+  /** More bad requests, special to this event. */
+  extra?: Variant[];
+}
+
+export interface Target {
+  lesson: string;
+  start: () => StartLesson;
+  options?: object;
+  /** Events the server sends on its own, like a clock: not leaks. */
+  ambient: string[];
+  /** Puts a client where the events make sense, e.g. in a room. */
+  prepare?: (client: Socket, name: string) => Promise<void>;
+  events: EventTarget[];
+  /** A good request that must be answered; resolves when it is. */
+  probe: (client: Socket, timeoutMs: number) => Promise<unknown>;
+}
+
+const ask = (client: Socket, timeoutMs: number, event: string, ...args: unknown[]) =>
+  client.timeout(timeoutMs).emitWithAck(event, ...args);
+
+const waitEvent = (client: Socket, timeoutMs: number, event: string) =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`"${event}" did not come within ${timeoutMs} ms`)), timeoutMs);
+    client.once(event, (value: unknown) => {
+      clearTimeout(timer);
+      resolve(value);
+    });
+  });
+
+/** Asks for something and expects a yes. */
+async function expectOk(reply: Promise<unknown>): Promise<unknown> {
+  const answer = (await reply) as { ok?: boolean; error?: string };
+  if (answer?.ok !== true) throw new Error(`expected { ok: true }, got ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+const lesson = (folder: string) => () => require(`../../lessons/${folder}/server`).start as StartLesson;
+const chatEvents: EventTarget[] = [
+  { event: 'createMessage', good: [{ text: 'hello' }], limit: MAX_TEXT_LENGTH },
+  {
+    event: 'createLocationMessage',
+    good: [{ latitude: 51.5, longitude: -0.12 }],
+    extra: [
+      { label: 'latitude out of range', args: [{ latitude: 91, longitude: 0 }] },
+      { label: 'longitude out of range', args: [{ latitude: 0, longitude: -181 }] },
+      { label: 'coordinates as strings', args: [{ latitude: '1', longitude: '2' }] },
+    ],
+  },
+];
+const join = async (client: Socket, name: string) => {
+  await expectOk(ask(client, 2000, 'join', { name, room: 'Robust' }));
+};
+const sayHello = (client: Socket, timeoutMs: number) => expectOk(ask(client, timeoutMs, 'createMessage', { text: 'still there?' }));
+
+export const targets: Target[] = [
+  {
+    lesson: '01-date-notifier',
+    start: lesson('01-date-notifier'),
+    options: { intervalMs: 50 },
+    ambient: ['date'],
+    events: [],
+    probe: (client, timeoutMs) => waitEvent(client, timeoutMs, 'date'),
+  },
+  {
+    lesson: '02-http-server',
+    start: lesson('02-http-server'),
+    options: { intervalMs: 50 },
+    ambient: ['date'],
+    events: [],
+    probe: (client, timeoutMs) => waitEvent(client, timeoutMs, 'date'),
+  },
+  {
+    lesson: '03-acknowledgements',
+    start: lesson('03-acknowledgements'),
+    ambient: [],
+    events: [{ event: 'shout', good: ['hello'], limit: MAX_TEXT_LENGTH }],
+    probe: (client, timeoutMs) => expectOk(ask(client, timeoutMs, 'shout', 'hello')),
+  },
+  {
+    lesson: '04-broadcast',
+    start: lesson('04-broadcast'),
+    ambient: [],
+    events: [
+      {
+        event: 'speak',
+        good: [{ text: 'hello', to: 'me' }],
+        limit: MAX_TEXT_LENGTH,
+        extra: [{ label: 'an unknown audience', args: [{ text: 'hello', to: 'nobody' }] }],
+      },
+    ],
+    probe: (client, timeoutMs) => expectOk(ask(client, timeoutMs, 'speak', { text: 'hello', to: 'me' })),
+  },
+  {
+    lesson: '05-chat',
+    start: lesson('05-chat'),
+    ambient: [],
+    events: [{ event: 'chat message', good: ['hello'], limit: MAX_TEXT_LENGTH }],
+    probe: (client, timeoutMs) => expectOk(ask(client, timeoutMs, 'chat message', 'still there?')),
+  },
+  ...['06-message-generator', '07-geolocation', '08-timestamps-templates'].map(
+    (folder): Target => ({
+      lesson: folder,
+      start: lesson(folder),
+      ambient: [],
+      events: folder === '06-message-generator' ? chatEvents.slice(0, 1) : chatEvents,
+      probe: sayHello,
+    }),
+  ),
+  ...['09-rooms', '10-users'].map(
+    (folder): Target => ({
+      lesson: folder,
+      start: lesson(folder),
+      ambient: [],
+      prepare: join,
+      events: [
+        {
+          event: 'join',
+          good: [{ name: 'Ada', room: 'Robust' }],
+          limit: 30,
+        },
+        ...chatEvents,
+      ],
+      probe: sayHello,
+    }),
+  ),
+  {
+    lesson: '11-pi-gpio',
+    start: lesson('11-pi-gpio'),
+    options: { simulate: true },
+    ambient: [],
+    events: [
+      {
+        event: 'gpio:17',
+        good: [{ value: 1 }],
+        extra: [
+          { label: 'value 2', args: [{ value: 2 }] },
+          { label: 'value as a string', args: [{ value: '1' }] },
+          { label: 'value true', args: [{ value: true }] },
+        ],
+      },
+    ],
+    probe: (client, timeoutMs) => expectOk(ask(client, timeoutMs, 'gpio:17', { value: 0 })),
+  },
+];
+
+export type { RunningLesson };
