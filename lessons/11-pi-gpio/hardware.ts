@@ -55,7 +55,7 @@ export function openHardware(options: HardwareOptions = {}): Hardware {
 
   const simulated = typeof sensor.pin.simulate === 'function';
   const notes = simulated
-    ? [`Simulated pins: ${whyNot ?? 'made by the test'}. The page (and the terminal) can trigger the sensor.`]
+    ? [`Simulated pins: ${whyNot ?? 'made by the caller'}.`]
     : [`Real pins, numbered from base ${base.base} (${base.from}):`];
   notes.push(`  sensor ${describe(requests.sensor, simulated)}`, `  LED    ${describe(requests.led, simulated)}`);
 

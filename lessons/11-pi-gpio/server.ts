@@ -128,11 +128,13 @@ export async function start({ port = 0, keyboard, ...options }: PiGpioOptions = 
   for (const note of hardware.notes) console.log(note);
   let stopKeyboard = () => {};
   if (simulated && (keyboard ?? keyboardWanted())) {
-    console.log('Press Enter here to toggle the simulated sensor.');
+    console.log('Trigger the sensor with the button on the page, or press Enter here.');
     stopKeyboard = listenToKeyboard(() => {
       const result = toggleSensor();
       if (!result.ok) console.log(result.error);
     });
+  } else if (simulated) {
+    console.log('Trigger the sensor with the button on the page.');
   }
 
   let closed = false;

@@ -17,7 +17,7 @@ const socket = io();
 socket.on('connect', () => showStatus('connected', true));
 socket.on('disconnect', () => {
   showStatus('disconnected, reconnecting…', false);
-  switchButton.disabled = true;
+  switchButton.disabled = triggerButton.disabled = true;
 });
 socket.on('connect_error', (err) => showStatus(`cannot connect: ${err.message}`, false));
 
@@ -28,7 +28,8 @@ socket.on('event:hello', ({ simulated, sensor, led }) => {
   $('#led-pin').textContent = `GPIO ${led.pin}`;
   showSensor(sensor.value);
   showLed(led.value);
-  switchButton.disabled = false;
+  switchButton.disabled = triggerButton.disabled = false;
+  showError('');
 });
 
 socket.on('gpio:21', ({ value }) => {
