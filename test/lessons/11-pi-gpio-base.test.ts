@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { expect } from 'expect';
 import { findGpioBase, physicalPin, pinsFromEnv } from '../../lessons/11-pi-gpio/gpio-base';
-import { listenToKeyboard } from '../../lessons/11-pi-gpio/keyboard';
+import { keyboardWanted, listenToKeyboard } from '../../lessons/11-pi-gpio/keyboard';
 import { SimulatedPin, type PinRequest } from '../../lessons/11-pi-gpio/pins';
 import { start } from '../../lessons/11-pi-gpio/server';
 import { pause } from '../helpers';
@@ -139,6 +139,10 @@ describe('11 pi gpio: simulated pins', () => {
 });
 
 describe('11 pi gpio: the keyboard', () => {
+  it('is not read when the tests load the lesson', () => {
+    expect(keyboardWanted()).toBe(false);
+  });
+
   it('hands over each line typed, until stopped', () => {
     const input = new PassThrough();
     const lines: string[] = [];

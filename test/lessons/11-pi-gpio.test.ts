@@ -45,13 +45,14 @@ class FakeRealPin implements Pin {
 const error = { ok: false, error: expect.any(String) };
 const disconnected = (client: Client) => new Promise<string>((resolve) => client.once('disconnect', resolve));
 
-/** Connects, listening for event:hello before the connection, since it comes at once. */
-const greeted: Client[] = [];
-afterEach(() => greeted.splice(0).forEach((client) => client.close()));
+/** Connects just to hear event:hello (it comes at once, so listen before connecting), then leaves. */
 async function hello(url: string): Promise<Hello> {
   const client: Client = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
-  greeted.push(client);
-  return waitFor(client, 'event:hello');
+  try {
+    return await waitFor(client, 'event:hello');
+  } finally {
+    client.close();
+  }
 }
 
 describe('11 pi gpio (simulated pins)', () => {
