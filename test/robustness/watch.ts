@@ -23,12 +23,14 @@ export function snapshot(lesson: RunningLesson) {
   };
 }
 
-/** Waits until `check` passes or `ms` run out, then returns its last answer. */
+/** Reads until the value equals `expected` or `ms` run out, and returns the last reading. */
 export async function settle<T>(read: () => T, expected: T, ms = 1000): Promise<T> {
   const until = Date.now() + ms;
   let value = read();
   while (JSON.stringify(value) !== JSON.stringify(expected) && Date.now() < until) {
     await new Promise((resolve) => setTimeout(resolve, 20));
+    // Read outside the timer's callback: until it returns, it counts as active.
+    await new Promise((resolve) => setImmediate(resolve));
     value = read();
   }
   return value;
