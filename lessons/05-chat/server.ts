@@ -66,6 +66,7 @@ export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: ChatOptio
   }
   return {
     url,
+    io,
     async close() {
       await io.close(); // ends every socket and closes the HTTP server too
     },

@@ -59,12 +59,12 @@ async function connectRecording(url: string): Promise<{ client: Client; seen: Ar
   return { client, seen };
 }
 const opened: Client[] = [];
-afterEach(() => opened.splice(0).forEach((client) => client.close()));
 
 const syncMessage = (sender: Client) => ['newMessage', { from: nameOf(sender), text: 'sync', createdAt: expect.any(Number) }];
 
 describe('08 timestamps and templates', () => {
   const lesson = useLesson(start);
+  afterEach(() => opened.splice(0).forEach((client) => client.close()));
 
   it('serves the page with its templates, and Mustache and Moment from node_modules', async () => {
     const base = lesson().url;
