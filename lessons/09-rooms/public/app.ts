@@ -1,0 +1,149 @@
+// The chat page of lesson 09: lesson 08's chat, in a room. The join page
+// sends us here as chat.html?name=Ann&room=Lobby; we ask the server to join,
+// and go back to the join page with the reason if it says no.
+import type { Socket } from 'socket.io-client';
+import type { ClientToServerEvents, LocationMessage, Message, ServerToClientEvents } from '../events';
+
+// Globals from the scripts chat.html loads before this one.
+declare const io: () => Socket<ServerToClientEvents, ClientToServerEvents>;
+declare const Mustache: typeof import('mustache');
+declare const moment: typeof import('moment');
+
+const socket = io();
+const messages = document.querySelector<HTMLOListElement>('#messages')!;
+const form = document.querySelector<HTMLFormElement>('#form')!;
+const input = document.querySelector<HTMLInputElement>('#input')!;
+const sendButton = document.querySelector<HTMLButtonElement>('#send')!;
+const locationButton = document.querySelector<HTMLButtonElement>('#send-location')!;
+const error = document.querySelector<HTMLElement>('#error')!;
+const locationNote = document.querySelector<HTMLElement>('#location-note')!;
+const messageTemplate = document.querySelector('#message-template')!.innerHTML;
+const locationTemplate = document.querySelector('#location-message-template')!.innerHTML;
+
+// ── Joining ─────────────────────────────────────────────────────────────────
+
+// URLSearchParams reads the query string, decoding %20, + and the rest.
+const params = new URLSearchParams(location.search);
+const wanted = { name: params.get('name') ?? '', room: params.get('room') ?? '' };
+let me: { name: string; room: string } | undefined; // as the server stored us
+const NO_ANSWER = 'no answer from the server';
+
+const myName = () => me?.name;
+
+// Join on every connection: after a reconnect the server has a new socket
+// that has joined nothing.
+socket.on('connect', async () => {
+  showStatus('connected', true);
+  const reply = await ask(() => socket.timeout(5000).emitWithAck('join', wanted));
+  if (!reply.ok) {
+    if (reply.error === NO_ANSWER) return showNote(error, 'Could not join: no answer from the server.');
+    // Back to the join page, with the reason and what was typed.
+    return location.replace(`index.html?${new URLSearchParams({ ...wanted, error: reply.error })}`);
+  }
+  me = { name: reply.name, room: reply.room };
+  document.querySelector('#me')!.textContent = me.name;
+  document.querySelector('#room')!.textContent = me.room;
+  document.title = `${me.room} · 09 · Rooms`;
+  // Leaving keeps your name on the join page.
+  document.querySelector<HTMLAnchorElement>('.sidebar__leave')!.search = `?${new URLSearchParams({ name: me.name })}`;
+  const you = document.createElement('li');
+  you.textContent = `${me.name} (you)`;
+  document.querySelector('#users')!.replaceChildren(you);
+});
+socket.on('disconnect', () => showStatus('disconnected, reconnecting…', false));
+
+// ── Showing messages ────────────────────────────────────────────────────────
+
+socket.on('newMessage', (message) => addMessage(messageTemplate, message));
+socket.on('newLocationMessage', (message) => addMessage(locationTemplate, message));
+
+function addMessage(template: string, message: Message | LocationMessage): void {
+  const time = moment(message.createdAt);
+  // {{ }} in the template escapes what it inserts: text stays text.
+  const html = Mustache.render(template, {
+    ...message,
+    time: time.format('h:mm a'), // 3:07 pm
+    full: time.format('LLLL'), // Tuesday, 3 March 2026 3:07 PM, on hover
+    iso: time.toISOString(),
+    kind: message.from === myName() ? 'mine' : message.from === 'Admin' ? 'admin' : '',
+  });
+  // Measure before adding: was the reader at the bottom?
+  const follow = isNearBottom() || message.from === myName();
+  messages.insertAdjacentHTML('beforeend', html);
+  if (follow) messages.scrollTop = messages.scrollHeight;
+}
+
+/** True when the list is scrolled to the bottom, or nearly (within 100 px). */
+function isNearBottom(): boolean {
+  return messages.scrollHeight - messages.scrollTop - messages.clientHeight < 100;
+}
+
+// ── Sending ─────────────────────────────────────────────────────────────────
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  if (!input.value.trim()) return showNote(error, 'Type a message first.');
+  sendButton.disabled = true;
+  const reply = await ask(() => socket.timeout(5000).emitWithAck('createMessage', { text: input.value }));
+  sendButton.disabled = false;
+  if (reply.ok) {
+    input.value = ''; // sent: clear the box
+    showNote(error, '');
+  } else {
+    showNote(error, `Not sent: ${reply.error}`); // refused: keep the text, so it can be fixed
+  }
+  input.focus();
+});
+
+if (!navigator.geolocation || !isSecureContext) {
+  // Browsers share a location only with pages from https or localhost.
+  locationButton.disabled = true;
+  showNote(locationNote, 'This browser cannot share your location with this page (it needs https or localhost).');
+}
+
+locationButton.addEventListener('click', () => {
+  setLocationSending(true);
+  showNote(locationNote, '');
+  navigator.geolocation.getCurrentPosition(
+    async ({ coords: { latitude, longitude } }) => {
+      const reply = await ask(() => socket.timeout(5000).emitWithAck('createLocationMessage', { latitude, longitude }));
+      setLocationSending(false);
+      showNote(locationNote, reply.ok ? '' : `Location not sent: ${reply.error}`);
+    },
+    (failure) => {
+      setLocationSending(false);
+      showNote(
+        locationNote,
+        failure.code === failure.PERMISSION_DENIED
+          ? 'You did not allow this page to see your location. Allow it in the address bar, then try again.'
+          : `Could not find your location (${failure.message || 'no reason given'}).`,
+      );
+    },
+    { timeout: 10_000, maximumAge: 60_000 },
+  );
+});
+
+/** Sends a request; a server that does not answer in time counts as a refusal. */
+async function ask<R extends { ok: true } | { ok: false; error: string }>(send: () => Promise<R>) {
+  try {
+    return await send();
+  } catch {
+    return { ok: false as const, error: NO_ANSWER };
+  }
+}
+
+function setLocationSending(sending: boolean): void {
+  locationButton.disabled = sending;
+  locationButton.textContent = sending ? 'Sending location…' : 'Send location';
+}
+
+function showNote(note: HTMLElement, text: string): void {
+  note.textContent = text;
+  note.hidden = !text;
+}
+
+function showStatus(text: string, connected: boolean): void {
+  const status = document.querySelector('#status')!;
+  status.textContent = text;
+  status.classList.toggle('connected', connected);
+}

@@ -1,0 +1,131 @@
+// Lesson 09: rooms.
+// The chat of lesson 08, split into rooms. A socket joins a room under a name
+// (`join`), and from then on its messages reach that room only.
+import { createServer } from 'node:http';
+import path from 'node:path';
+import express from 'express';
+import { Server } from 'socket.io';
+import { ADMIN } from '../../shared/chat-events';
+import { generateLocationMessage, generateMessage } from '../../shared/message-generator';
+import { checkOrigin } from '../../shared/origins';
+import { publicFolder } from '../../shared/public';
+import { CHAT_RATE_LIMIT, RATE_LIMITED, RateLimiter, type RateLimitOptions } from '../../shared/rate-limit';
+import { checkJoin, type JoinReply } from '../../shared/room-events';
+import { listen, runFromCommandLine, type RunningLesson, type StartOptions } from '../../shared/run';
+import {
+  checkCoordinates,
+  checkMessagePayload,
+  checkOne,
+  refuseUnknownEvents,
+  takeAck,
+  type Checked,
+  type Reply,
+} from '../../shared/validation';
+import type { ClientToServerEvents, ServerToClientEvents, SocketData } from './events';
+
+export interface RoomsOptions extends StartOptions {
+  /** How many messages a socket may send (the tests use a tighter limit). */
+  rateLimit?: RateLimitOptions;
+}
+
+export const NOT_JOINED = 'join a room first';
+
+/**
+ * The Socket.IO room for a chat room. Every socket is also in a room named
+ * by its own id: the prefix keeps a chat room called like an id apart.
+ */
+export const channel = (room: string) => `room:${room}`;
+
+export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: RoomsOptions = {}): Promise<RunningLesson> {
+  const app = express();
+  app.use(publicFolder(path.join(__dirname, 'public')));
+  // The page's libraries, from node_modules: no CDN, so the chat works offline.
+  app.get('/vendor/mustache.js', (req, res) => res.sendFile(require.resolve('mustache/mustache.min.js')));
+  app.get('/vendor/moment.js', (req, res) => res.sendFile(require.resolve('moment/min/moment.min.js')));
+
+  const httpServer = createServer(app);
+  // The fourth type is socket.data: what the server remembers about a socket.
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, {}, Partial<SocketData>>(httpServer, {
+    // A message is at most 500 characters: a few KB is plenty.
+    maxHttpBufferSize: 4_000,
+    allowRequest: checkOrigin,
+  });
+  const limiter = new RateLimiter(rateLimit);
+
+  io.on('connection', (socket) => {
+    console.log(`${socket.id} connected`);
+
+    socket.on('join', (...args: unknown[]) => {
+      const { payload, ack } = takeAck<JoinReply>(args);
+      if (!ack) return; // the contract asks for an acknowledgement: without one, drop it
+      const checked = checkOne(payload, checkJoin);
+      if (!checked.ok) return ack({ ok: false, error: checked.error });
+      if (socket.data.room !== undefined) {
+        return ack({ ok: false, error: `already in room "${socket.data.room}": reload the page to change` });
+      }
+      const { name, room } = checked.value;
+      socket.data = { name, room }; // from now on, the server says who this is
+      socket.join(channel(room));
+      ack({ ok: true, name, room });
+      // socket.emit: the newcomer only. socket.to(room): the others in the room.
+      socket.emit('newMessage', generateMessage(ADMIN, `Welcome to ${room}, ${name}!`));
+      socket.to(channel(room)).emit('newMessage', generateMessage(ADMIN, `${name} has joined`));
+    });
+
+    /**
+     * Every chat event takes the same steps: split off the acknowledgement,
+     * make sure the socket has joined, check the payload, apply the rate
+     * limit, send, answer.
+     */
+    function handle<T>(check: (value: unknown) => Checked<T>, send: (value: T, sender: SocketData) => void) {
+      return (...args: unknown[]) => {
+        const { payload, ack } = takeAck<Reply>(args);
+        if (!ack) return;
+        const { name, room } = socket.data;
+        if (name === undefined || room === undefined) return ack({ ok: false, error: NOT_JOINED });
+        const checked = checkOne(payload, check);
+        if (!checked.ok) return ack({ ok: false, error: checked.error });
+        if (!limiter.take(socket.id)) return ack({ ok: false, error: RATE_LIMITED });
+        send(checked.value, { name, room });
+        ack({ ok: true });
+      };
+    }
+
+    // io.to(room): everyone in the room, the sender too. Nobody else.
+    socket.on(
+      'createMessage',
+      handle(checkMessagePayload, ({ text }, { name, room }) => {
+        io.to(channel(room)).emit('newMessage', generateMessage(name, text));
+      }),
+    );
+    socket.on(
+      'createLocationMessage',
+      handle(checkCoordinates, ({ latitude, longitude }, { name, room }) => {
+        io.to(channel(room)).emit('newLocationMessage', generateLocationMessage(name, latitude, longitude));
+      }),
+    );
+
+    socket.on('disconnect', () => {
+      console.log(`${socket.id} left`);
+      limiter.forget(socket.id);
+    });
+    refuseUnknownEvents(socket, ['join', 'createMessage', 'createLocationMessage']);
+  });
+
+  let url: string;
+  try {
+    url = await listen(httpServer, port);
+  } catch (err) {
+    await io.close();
+    throw err;
+  }
+  return {
+    url,
+    io,
+    async close() {
+      await io.close(); // ends every socket and closes the HTTP server too
+    },
+  };
+}
+
+if (require.main === module) runFromCommandLine(start);

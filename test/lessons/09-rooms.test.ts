@@ -1,0 +1,197 @@
+import { expect } from 'expect';
+import type { Socket } from 'socket.io-client';
+import { channel, NOT_JOINED, start } from '../../lessons/09-rooms/server';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../lessons/09-rooms/events';
+import { RATE_LIMITED } from '../../shared/rate-limit';
+import { collect, connect, connectMany, emitRaw, useLesson, waitFor } from '../helpers';
+
+type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const join = (client: Client, name: string, room: string) => client.timeout(1000).emitWithAck('join', { name, room });
+const say = (client: Client, text: string) => client.timeout(1000).emitWithAck('createMessage', { text });
+/**
+ * A round trip to the server. Anything the server sent this client before
+ * answering has arrived once it resolves, so "nothing came" can be checked
+ * without sleeping.
+ */
+const sync = (client: Client) => emitRaw(client, 'sync', []);
+
+describe('09 rooms', () => {
+  const lesson = useLesson(start, { rateLimit: { burst: 50, perSecond: 50 } });
+
+  /** Ann and Bob in Lobby, Cy in Kitchen; each has joined before it returns. */
+  async function twoRooms() {
+    const [ann, bob, cy] = await connectMany<Client>(lesson().url, 3);
+    await join(ann, 'Ann', 'Lobby');
+    await join(bob, 'Bob', 'Lobby');
+    await join(cy, 'Cy', 'Kitchen');
+    return { ann, bob, cy };
+  }
+
+  it('answers a join with the name and room, trimmed, and welcomes the newcomer', async () => {
+    const client = await connect<Client>(lesson().url);
+    const welcome = waitFor(client, 'newMessage');
+    await expect(join(client, '  Ann ', ' Lobby ')).resolves.toEqual({ ok: true, name: 'Ann', room: 'Lobby' });
+    expect(await welcome).toMatchObject({ from: 'Admin', text: 'Welcome to Lobby, Ann!' });
+    expect(lesson().io!.of('/').adapter.rooms.get(channel('Lobby'))?.has(client.id!)).toBe(true);
+  });
+
+  it('tells the others in the room, and nobody in another room, that someone joined', async () => {
+    const { ann, bob, cy } = await twoRooms();
+    const [annSaw, bobSaw, cySaw] = [ann, bob, cy].map((client) => collect(client, 'newMessage'));
+    const dee = await connect<Client>(lesson().url);
+    const deeSaw = collect(dee, 'newMessage');
+    await join(dee, 'Dee', 'Lobby');
+    await Promise.all([ann, bob, cy, dee].map(sync));
+    expect(annSaw).toEqual([expect.objectContaining({ from: 'Admin', text: 'Dee has joined' })]);
+    expect(bobSaw).toEqual(annSaw);
+    expect(cySaw).toEqual([]);
+    expect(deeSaw).toEqual([expect.objectContaining({ text: 'Welcome to Lobby, Dee!' })]);
+  });
+
+  it('sends messages and locations to the sender’s room only', async () => {
+    const { ann, bob, cy } = await twoRooms();
+    const seen = [ann, bob, cy].map((client) => collect(client, 'newMessage'));
+    const places = [ann, bob, cy].map((client) => collect(client, 'newLocationMessage'));
+
+    await expect(say(ann, '  hello Lobby ')).resolves.toEqual({ ok: true });
+    await expect(say(cy, 'hello Kitchen')).resolves.toEqual({ ok: true });
+    await expect(
+      cy.timeout(1000).emitWithAck('createLocationMessage', { latitude: 51.5, longitude: -0.12 }),
+    ).resolves.toEqual({ ok: true });
+    await Promise.all([ann, bob, cy].map(sync));
+
+    const lobby = [expect.objectContaining({ from: 'Ann', text: 'hello Lobby', createdAt: expect.any(Number) })];
+    expect(seen).toEqual([lobby, lobby, [expect.objectContaining({ from: 'Cy', text: 'hello Kitchen' })]]);
+    expect(places[0]).toEqual([]);
+    expect(places[1]).toEqual([]);
+    expect(places[2]).toEqual([expect.objectContaining({ from: 'Cy', url: expect.stringContaining('51.5,-0.12') })]);
+  });
+
+  it('passes text on as text: the page, not the server, keeps HTML from running', async () => {
+    const { ann, bob } = await twoRooms();
+    const next = waitFor(bob, 'newMessage');
+    await say(ann, '<b>bold?</b>');
+    expect((await next).text).toBe('<b>bold?</b>');
+  });
+
+  it('refuses messages before joining, and sends them nowhere', async () => {
+    const { ann } = await twoRooms();
+    const seen = collect(ann, 'newMessage');
+    const stranger = await connect<Client>(lesson().url);
+    await expect(say(stranger, 'hi')).resolves.toEqual({ ok: false, error: NOT_JOINED });
+    await expect(
+      stranger.timeout(1000).emitWithAck('createLocationMessage', { latitude: 1, longitude: 2 }),
+    ).resolves.toEqual({ ok: false, error: NOT_JOINED });
+    await sync(ann);
+    expect(seen).toEqual([]);
+  });
+
+  it('refuses a second join: a page changes room by reloading', async () => {
+    const { ann, cy } = await twoRooms();
+    const seen = collect(cy, 'newMessage');
+    await expect(join(ann, 'Ann', 'Kitchen')).resolves.toEqual({
+      ok: false,
+      error: 'already in room "Lobby": reload the page to change',
+    });
+    await say(ann, 'still in Lobby');
+    await sync(cy);
+    expect(seen).toEqual([]);
+  });
+
+  it('refuses bad joins with a reason, and then takes a good one', async () => {
+    const client = await connect<Client>(lesson().url);
+    const cases: Array<[unknown[], string]> = [
+      [[{ name: '', room: 'Lobby' }], 'name must not be empty'],
+      [[{ name: 'Ann', room: '   ' }], 'room must not be empty'],
+      [[{ name: 'A'.repeat(31), room: 'Lobby' }], 'name must be at most 30 characters'],
+      [[{ name: 'Ann', room: 'R'.repeat(31) }], 'room must be at most 30 characters'],
+      [[{ name: ' admin ', room: 'Lobby' }], 'the name "Admin" is kept for the server'],
+      [[{ name: 1, room: 'Lobby' }], 'name must be a string'],
+      [[{ name: 'Ann' }], 'room must be a string'],
+      [[{ name: 'Ann', room: 'Lobby', from: 'x' }], 'unexpected field "from"'],
+      [['Ann'], 'expected an object like { name, room }'],
+      [[null], 'expected an object like { name, room }'],
+      [[['Ann', 'Lobby']], 'expected an object like { name, room }'],
+      [[{ name: 'Ann', room: 'Lobby' }, 'extra'], 'expected 1 argument and an acknowledgement, got 2 arguments'],
+      [[], 'expected 1 argument and an acknowledgement, got 0 arguments'],
+    ];
+    for (const [args, error] of cases) {
+      await expect(emitRaw(client, 'join', args)).resolves.toEqual({ ok: false, error });
+    }
+    // Without an acknowledgement (or with a non-function one) there is no answer, and no join.
+    await emitRaw(client, 'join', [{ name: 'Ann', room: 'Lobby' }], false);
+    await emitRaw(client, 'join', [{ name: 'Ann', room: 'Lobby' }, 'not a function'], false);
+    await expect(emitRaw(client, 'jion', [{ name: 'Ann', room: 'Lobby' }])).resolves.toEqual({
+      ok: false,
+      error: 'unknown event "jion"',
+    });
+    await expect(say(client, 'hi')).resolves.toEqual({ ok: false, error: NOT_JOINED });
+    await expect(join(client, 'Ann', 'Lobby')).resolves.toEqual({ ok: true, name: 'Ann', room: 'Lobby' });
+    await expect(say(client, 'hi')).resolves.toEqual({ ok: true });
+  });
+
+  it('refuses bad messages from a member, and sends nothing', async () => {
+    const { ann, bob } = await twoRooms();
+    const seen = collect(bob, 'newMessage');
+    const bad: Array<[string, unknown[]]> = [
+      ['createMessage', [{ text: '   ' }]],
+      ['createMessage', [{ text: 'x'.repeat(501) }]],
+      ['createMessage', [{ text: 'hi', from: 'Bob' }]],
+      ['createMessage', ['hi']],
+      ['createMessage', [null]],
+      ['createMessage', [{ text: 'hi' }, 'extra']],
+      ['createLocationMessage', [{ latitude: 91, longitude: 0 }]],
+      ['createLocationMessage', [{ latitude: '1', longitude: '2' }]],
+    ];
+    for (const [event, args] of bad) {
+      await expect(emitRaw(ann, event, args)).resolves.toMatchObject({ ok: false, error: expect.any(String) });
+    }
+    await emitRaw(ann, 'createMessage', [{ text: 'no ack' }], false);
+    await sync(bob);
+    expect(seen).toEqual([]);
+    await expect(say(ann, 'x'.repeat(500))).resolves.toEqual({ ok: true });
+  });
+
+  it('forgets the room once its last member has gone', async () => {
+    const client = await connect<Client>(lesson().url);
+    await join(client, 'Ann', 'Attic');
+    const rooms = lesson().io!.of('/').adapter.rooms;
+    expect(rooms.has(channel('Attic'))).toBe(true);
+    client.close();
+    await waitUntil(() => !rooms.has(channel('Attic')));
+  });
+
+  it('serves the join page, the chat page and their scripts', async () => {
+    const base = lesson().url;
+    expect(await (await fetch(`${base}/`)).text()).toContain('action="chat.html"');
+    expect(await (await fetch(`${base}/chat.html`)).text()).toContain('<script type="module" src="app.js">');
+    for (const script of ['app.js', 'join.js']) {
+      const response = await fetch(`${base}/${script}`);
+      expect(response.headers.get('content-type')).toContain('javascript');
+    }
+  });
+});
+
+describe('09 rooms, rate limit', () => {
+  const lesson = useLesson(start, { rateLimit: { burst: 3, perSecond: 0.001 } });
+
+  it('refuses a flood of messages from one socket, and only from that one', async () => {
+    const client = await connect<Client>(lesson().url);
+    await join(client, 'Ann', 'Lobby');
+    const replies = await Promise.all(['one', 'two', 'three', 'four'].map((text) => say(client, text)));
+    expect(replies).toEqual([{ ok: true }, { ok: true }, { ok: true }, { ok: false, error: RATE_LIMITED }]);
+    // Another socket has its own allowance.
+    const other = await connect<Client>(lesson().url);
+    await join(other, 'Bob', 'Lobby');
+    await expect(say(other, 'hi')).resolves.toEqual({ ok: true });
+  });
+});
+
+async function waitUntil(check: () => boolean, ms = 1000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('the condition did not come true in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
