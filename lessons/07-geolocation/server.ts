@@ -1,0 +1,100 @@
+// Lesson 07: geolocation.
+// The chat of lesson 06, plus a second event: `createLocationMessage` takes
+// coordinates from the browser and sends everyone a link to a map.
+import { createServer } from 'node:http';
+import path from 'node:path';
+import express from 'express';
+import { Server } from 'socket.io';
+import { ADMIN } from '../../shared/chat-events';
+import { generateLocationMessage, generateMessage } from '../../shared/message-generator';
+import { checkOrigin } from '../../shared/origins';
+import { publicFolder } from '../../shared/public';
+import { CHAT_RATE_LIMIT, RATE_LIMITED, RateLimiter, type RateLimitOptions } from '../../shared/rate-limit';
+import { listen, runFromCommandLine, type RunningLesson, type StartOptions } from '../../shared/run';
+import {
+  checkCoordinates,
+  checkMessagePayload,
+  checkOne,
+  refuseUnknownEvents,
+  takeAck,
+  type Checked,
+  type Reply,
+} from '../../shared/validation';
+import type { ClientToServerEvents, ServerToClientEvents } from './events';
+
+export interface ChatOptions extends StartOptions {
+  /** How many messages a socket may send (the tests use a tighter limit). */
+  rateLimit?: RateLimitOptions;
+}
+
+export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: ChatOptions = {}): Promise<RunningLesson> {
+  const app = express();
+  app.use(publicFolder(path.join(__dirname, 'public')));
+  const httpServer = createServer(app);
+  const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
+    // A message is at most 500 characters: a few KB is plenty.
+    maxHttpBufferSize: 4_000,
+    allowRequest: checkOrigin,
+  });
+  const limiter = new RateLimiter(rateLimit);
+
+  io.on('connection', (socket) => {
+    const from = socket.id.slice(0, 6); // no names yet: a short socket id
+    console.log(`${from} connected`);
+    socket.emit('newMessage', generateMessage(ADMIN, 'Welcome to the chat!'));
+    socket.broadcast.emit('newMessage', generateMessage(ADMIN, 'A new user joined'));
+
+    /**
+     * Both events take the same steps as lesson 06's handler: split off the
+     * acknowledgement, check the payload, apply the rate limit, send, answer.
+     * Only the check and the sending differ, so they are the arguments.
+     */
+    function handle<T>(check: (value: unknown) => Checked<T>, send: (value: T) => void) {
+      return (...args: unknown[]) => {
+        const { payload, ack } = takeAck<Reply>(args);
+        if (!ack) return; // the contract asks for an acknowledgement: without one, drop it
+        const checked = checkOne(payload, check);
+        if (!checked.ok) return ack({ ok: false, error: checked.error });
+        if (!limiter.take(socket.id)) return ack({ ok: false, error: RATE_LIMITED });
+        send(checked.value);
+        ack({ ok: true });
+      };
+    }
+
+    socket.on(
+      'createMessage',
+      handle(checkMessagePayload, ({ text }) => {
+        io.emit('newMessage', generateMessage(from, text));
+      }),
+    );
+    socket.on(
+      'createLocationMessage',
+      handle(checkCoordinates, ({ latitude, longitude }) => {
+        io.emit('newLocationMessage', generateLocationMessage(from, latitude, longitude));
+      }),
+    );
+
+    socket.on('disconnect', () => {
+      console.log(`${from} left`);
+      limiter.forget(socket.id);
+    });
+    refuseUnknownEvents(socket, ['createMessage', 'createLocationMessage']);
+  });
+
+  let url: string;
+  try {
+    url = await listen(httpServer, port);
+  } catch (err) {
+    await io.close();
+    throw err;
+  }
+  return {
+    url,
+    io,
+    async close() {
+      await io.close(); // ends every socket and closes the HTTP server too
+    },
+  };
+}
+
+if (require.main === module) runFromCommandLine(start);
