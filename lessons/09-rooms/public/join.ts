@@ -1,5 +1,6 @@
 // The join page. The form does the real work (a GET to chat.html); this only
 // shows why the chat page sent you back, and fills in what you typed.
+export {}; // a module (as the page loads it), so its names stay its own
 const params = new URLSearchParams(location.search);
 const error = document.querySelector<HTMLElement>('#error')!;
 const fields = ['name', 'room'].map((id) => document.querySelector<HTMLInputElement>(`#${id}`)!);

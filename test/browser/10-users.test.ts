@@ -1,0 +1,70 @@
+import { expect } from 'expect';
+import type { Page } from 'playwright-core';
+import { useLesson } from '../helpers';
+import { HOSTILE, wasPwned } from './harness';
+import { joinAs, scene, send } from './scenes/10-users';
+import { describeInBrowser } from './suite';
+
+const people = (page: Page) => page.locator('#users li').allTextContents();
+
+/** Waits until the page's user list is exactly `names`. */
+async function expectPeople(page: Page, names: string[]): Promise<void> {
+  await page.waitForFunction(
+    (want) => [...document.querySelectorAll('#users li')].map((li) => li.textContent).join('|') === want,
+    names.join('|'),
+  );
+  expect(await people(page)).toEqual(names);
+}
+
+describeInBrowser('10 users', (open) => {
+  const lesson = useLesson(scene.start, scene.options);
+
+  it('lists the people in the room, live, as they come and go', async () => {
+    const ann = await scene.play(open, lesson());
+    await expectPeople(ann, ['Ann', 'Bob', 'Cy']);
+    expect(await ann.locator('#users li.me').textContent()).toBe('Ann');
+    expect(await ann.locator('#user-count').textContent()).toBe('(3)');
+    const dee = await open(lesson().url);
+    await joinAs(dee.page, 'Dee', 'Lobby');
+    await expectPeople(ann, ['Ann', 'Bob', 'Cy', 'Dee']);
+    await dee.close();
+    await expectPeople(ann, ['Ann', 'Bob', 'Cy']);
+    await ann.locator('.message__body', { hasText: 'Dee has left' }).waitFor();
+  });
+
+  it('switches rooms from the sidebar: both rooms’ lists change', async () => {
+    const [ann, bob] = [(await open(lesson().url)).page, (await open(lesson().url)).page];
+    await joinAs(ann, 'Ann', 'Attic');
+    await joinAs(bob, 'Bob', 'Attic');
+    await expectPeople(ann, ['Ann', 'Bob']);
+    await bob.locator('#switch-room').fill('Cellar');
+    await bob.locator('#switch-button').click();
+    await bob.locator('#room', { hasText: 'Cellar' }).waitFor();
+    await expectPeople(bob, ['Bob']);
+    await expectPeople(ann, ['Ann']);
+    expect(new URL(bob.url()).searchParams.get('room')).toBe('Cellar');
+    await send(bob, 'down here');
+    await send(ann, 'up here');
+    expect(await ann.locator('.message__body', { hasText: 'down here' }).count()).toBe(0);
+  });
+
+  it('shows why a switch was refused, and stays put', async () => {
+    const [ann, bob] = [(await open(lesson().url)).page, (await open(lesson().url)).page];
+    await joinAs(ann, 'Ann', 'Garden');
+    await joinAs(bob, 'ann', 'Shed');
+    await bob.locator('#switch-room').fill('garden');
+    await bob.locator('#switch-button').click();
+    await bob.locator('#switch-error', { hasText: 'the name "Ann" is taken in room "Garden"' }).waitFor();
+    expect(await bob.locator('#room').textContent()).toBe('Shed');
+  });
+
+  it('sends someone whose name is taken back to the join page, and keeps names as text', async () => {
+    const ann = (await open(lesson().url)).page;
+    await joinAs(ann, HOSTILE[0].slice(0, 30), 'Porch');
+    const { page } = await open(`${lesson().url}/chat.html?${new URLSearchParams({ name: HOSTILE[0].slice(0, 30), room: 'porch' })}`);
+    await page.waitForURL(/index\.html\?/);
+    expect(await page.locator('#error').textContent()).toContain('is taken in room "Porch"');
+    expect(await wasPwned(ann)).toBe(false);
+    expect(await wasPwned(page)).toBe(false);
+  });
+});

@@ -1,0 +1,246 @@
+import { expect } from 'expect';
+import type { Socket } from 'socket.io-client';
+import { channel, NOT_JOINED, start } from '../../lessons/10-users/server';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../lessons/10-users/events';
+import { RATE_LIMITED } from '../../shared/rate-limit';
+import { collect, connect, connectMany, emitRaw, useLesson, waitFor } from '../helpers';
+
+type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const join = (client: Client, name: string, room: string) => client.timeout(1000).emitWithAck('join', { name, room });
+const say = (client: Client, text: string) => client.timeout(1000).emitWithAck('createMessage', { text });
+/** A round trip: whatever the server sent this client before it has arrived once this resolves. */
+const sync = (client: Client) => emitRaw(client, 'sync', []);
+/** Every text message a client sees from now on, as "from: text". */
+const texts = (client: Client) => {
+  const seen: string[] = [];
+  client.on('newMessage', ({ from, text }) => seen.push(`${from}: ${text}`));
+  return seen;
+};
+
+describe('10 users', () => {
+  const lesson = useLesson(start, { rateLimit: { burst: 50, perSecond: 50 } });
+
+  /** Ann and Bob in Lobby, Cy in Kitchen. */
+  async function twoRooms() {
+    const [ann, bob, cy] = await connectMany<Client>(lesson().url, 3);
+    await join(ann, 'Ann', 'Lobby');
+    await join(bob, 'Bob', 'Lobby');
+    await join(cy, 'Cy', 'Kitchen');
+    return { ann, bob, cy };
+  }
+
+  it('sends the room its user list when someone joins, and only that room', async () => {
+    const { ann, bob, cy } = await twoRooms();
+    const lists = [ann, bob, cy].map((client) => collect(client, 'updateUserList'));
+    const dee = await connect<Client>(lesson().url);
+    const deeList = waitFor(dee, 'updateUserList');
+    await join(dee, 'Dee', 'Lobby');
+    expect(await deeList).toEqual(['Ann', 'Bob', 'Dee']);
+    await Promise.all([ann, bob, cy].map(sync));
+    expect(lists).toEqual([[['Ann', 'Bob', 'Dee']], [['Ann', 'Bob', 'Dee']], []]);
+  });
+
+  it('welcomes the newcomer and tells the room, not the other room', async () => {
+    const { ann, cy } = await twoRooms();
+    const [annSaw, cySaw] = [ann, cy].map(texts);
+    const dee = await connect<Client>(lesson().url);
+    const deeSaw = texts(dee);
+    await join(dee, 'Dee', 'Lobby');
+    await Promise.all([ann, cy, dee].map(sync));
+    expect(deeSaw).toEqual(['Admin: Welcome to Lobby, Dee!']);
+    expect(annSaw).toEqual(['Admin: Dee has joined']);
+    expect(cySaw).toEqual([]);
+  });
+
+  it('treats rooms as the same ignoring case and spaces, and keeps the first spelling', async () => {
+    const { ann } = await twoRooms();
+    const dee = await connect<Client>(lesson().url);
+    await expect(join(dee, 'Dee', '  LOBBY ')).resolves.toEqual({ ok: true, name: 'Dee', room: 'Lobby' });
+    await sync(ann); // past "Dee has joined"
+    const next = waitFor(ann, 'newMessage');
+    await say(dee, 'same room?');
+    expect(await next).toMatchObject({ from: 'Dee', text: 'same room?' });
+  });
+
+  it('refuses a name taken in the room, ignoring case, and tells nobody', async () => {
+    const { ann, bob, cy } = await twoRooms();
+    const seen = [ann, bob].map(texts);
+    const lists = [ann, bob].map((client) => collect(client, 'updateUserList'));
+    const impostor = await connect<Client>(lesson().url);
+    await expect(join(impostor, ' aNN ', 'lobby')).resolves.toEqual({
+      ok: false,
+      error: 'the name "Ann" is taken in room "Lobby"',
+    });
+    await expect(say(impostor, 'I am Ann')).resolves.toEqual({ ok: false, error: NOT_JOINED });
+    // Another room has no Ann yet; and Cy may not take Bob's name by switching.
+    await expect(join(impostor, 'Ann', 'Kitchen')).resolves.toMatchObject({ ok: true });
+    await expect(join(cy, 'BOB', 'Lobby')).resolves.toMatchObject({ ok: false });
+    await Promise.all([ann, bob].map(sync));
+    expect(seen).toEqual([[], []]);
+    expect(lists).toEqual([[], []]);
+  });
+
+  it('says who left and sends the new list when someone disconnects', async () => {
+    const { ann, bob, cy } = await twoRooms();
+    const list = waitFor(ann, 'updateUserList');
+    const seen = texts(ann);
+    const cySaw = collect(cy, 'updateUserList');
+    bob.close();
+    expect(await list).toEqual(['Ann']);
+    expect(seen).toEqual(['Admin: Bob has left']);
+    // Bob's name is free again.
+    const newBob = await connect<Client>(lesson().url);
+    await expect(join(newBob, 'bob', 'Lobby')).resolves.toMatchObject({ ok: true });
+    await sync(cy);
+    expect(cySaw).toEqual([]);
+  });
+
+  it('moves a user who joins another room: both rooms hear and get their lists', async () => {
+    const { ann, bob, cy } = await twoRooms();
+    const [annSaw, bobSaw, cySaw] = [ann, bob, cy].map(texts);
+    const [annLists, bobLists, cyLists] = [ann, bob, cy].map((client) => collect(client, 'updateUserList'));
+
+    await expect(join(bob, 'Bob', 'kitchen')).resolves.toEqual({ ok: true, name: 'Bob', room: 'Kitchen' });
+    await Promise.all([ann, bob, cy].map(sync));
+    expect(annSaw).toEqual(['Admin: Bob has left']);
+    expect(annLists).toEqual([['Ann']]);
+    expect(bobSaw).toEqual(['Admin: Welcome to Kitchen, Bob!']);
+    expect(bobLists).toEqual([['Cy', 'Bob']]);
+    expect(cySaw).toEqual(['Admin: Bob has joined']);
+    expect(cyLists).toEqual([['Cy', 'Bob']]);
+
+    // Bob's messages now reach Kitchen only.
+    await say(bob, 'hi Kitchen');
+    await Promise.all([ann, cy].map(sync));
+    expect(annSaw).toEqual(['Admin: Bob has left']);
+    expect(cySaw).toEqual(['Admin: Bob has joined', 'Bob: hi Kitchen']);
+    const rooms = lesson().io!.of('/').adapter.rooms;
+    expect(rooms.get(channel('lobby'))?.has(bob.id!)).toBe(false);
+    expect(rooms.get(channel('kitchen'))?.has(bob.id!)).toBe(true);
+  });
+
+  it('leaves a user where they were when a move is refused', async () => {
+    const { ann, bob, cy } = await twoRooms();
+    await join(cy, 'Ann', 'Attic'); // Cy moves to Attic as Ann
+    const seen = texts(bob);
+    await expect(join(ann, 'ann', 'attic')).resolves.toMatchObject({ ok: false });
+    await say(ann, 'still here');
+    await sync(bob);
+    expect(seen).toEqual(['Ann: still here']);
+  });
+
+  it('answers a join to the room one is already in, and tells nobody', async () => {
+    const { ann, bob } = await twoRooms();
+    const seen = texts(bob);
+    const lists = collect(bob, 'updateUserList');
+    await expect(join(ann, 'Ann', 'LOBBY')).resolves.toEqual({ ok: true, name: 'Ann', room: 'Lobby' });
+    await sync(bob);
+    expect(seen).toEqual([]);
+    expect(lists).toEqual([]);
+  });
+
+  it('sends messages and locations to the room only, from the name the server stored', async () => {
+    const { ann, bob, cy } = await twoRooms();
+    const seen = [ann, bob, cy].map(texts);
+    const places = [ann, bob, cy].map((client) => collect(client, 'newLocationMessage'));
+    await say(ann, 'hello Lobby');
+    await expect(
+      emitRaw(ann, 'createMessage', [{ text: 'hi', from: 'Cy' }]),
+    ).resolves.toEqual({ ok: false, error: 'unexpected field "from"' });
+    await bob.timeout(1000).emitWithAck('createLocationMessage', { latitude: 48.85, longitude: 2.35 });
+    await Promise.all([ann, bob, cy].map(sync));
+    expect(seen).toEqual([['Ann: hello Lobby'], ['Ann: hello Lobby'], []]);
+    expect(places.map((list) => list.length)).toEqual([1, 1, 0]);
+    expect(places[0][0]).toMatchObject({ from: 'Bob', url: expect.stringContaining('48.85,2.35') });
+  });
+
+  it('refuses messages before joining', async () => {
+    const { ann } = await twoRooms();
+    const seen = texts(ann);
+    const stranger = await connect<Client>(lesson().url);
+    await expect(say(stranger, 'hi')).resolves.toEqual({ ok: false, error: NOT_JOINED });
+    await expect(
+      stranger.timeout(1000).emitWithAck('createLocationMessage', { latitude: 1, longitude: 2 }),
+    ).resolves.toEqual({ ok: false, error: NOT_JOINED });
+    await sync(ann);
+    expect(seen).toEqual([]);
+  });
+
+  it('refuses bad joins, even from a member, without moving anyone; then takes a good one', async () => {
+    const { ann, bob } = await twoRooms();
+    const seen = texts(bob);
+    const lists = collect(bob, 'updateUserList');
+    const bad: Array<[unknown[], string]> = [
+      [[{ name: 'Ann', room: 'Kitchen', extra: 1 }], 'unexpected field "extra"'],
+      [[{ name: 1, room: 'Kitchen' }], 'name must be a string'],
+      [[{ name: 'Ann', room: null }], 'room must be a string'],
+      [[{ name: '  ', room: 'Kitchen' }], 'name must not be empty'],
+      [[{ name: 'Ann', room: 'x'.repeat(31) }], 'room must be at most 30 characters'],
+      [[{ name: 'ADMIN', room: 'Kitchen' }], 'the name "Admin" is kept for the server'],
+      [[null], 'expected an object like { name, room }'],
+      [['Kitchen'], 'expected an object like { name, room }'],
+      [[{ name: 'Ann', room: 'Kitchen' }, 'extra'], 'expected 1 argument and an acknowledgement, got 2 arguments'],
+    ];
+    for (const [args, error] of bad) {
+      await expect(emitRaw(ann, 'join', args)).resolves.toEqual({ ok: false, error });
+    }
+    await emitRaw(ann, 'join', [{ name: 'Ann', room: 'Kitchen' }], false); // no ack: dropped
+    await emitRaw(ann, 'join', [{ name: 'Ann', room: 'Kitchen' }, 42], false); // not a function: dropped
+    await expect(emitRaw(ann, 'leave', [])).resolves.toEqual({ ok: false, error: 'unknown event "leave"' });
+    await say(ann, 'still in Lobby');
+    await sync(bob);
+    expect(seen).toEqual(['Ann: still in Lobby']);
+    expect(lists).toEqual([]);
+    await expect(join(ann, 'Ann', 'Kitchen')).resolves.toEqual({ ok: true, name: 'Ann', room: 'Kitchen' });
+  });
+
+  it('forgets everyone once they have gone', async () => {
+    const clients = await connectMany<Client>(lesson().url, 4);
+    await Promise.all(clients.map((client, i) => join(client, `User ${i}`, i % 2 ? 'Odd' : 'Even')));
+    const rooms = lesson().io!.of('/').adapter.rooms;
+    expect(rooms.get(channel('odd'))?.size).toBe(2);
+    for (const client of clients) client.close();
+    await waitUntil(() => !rooms.has(channel('odd')) && !rooms.has(channel('even')));
+    // The names are free again.
+    const again = await connect<Client>(lesson().url);
+    await expect(join(again, 'User 1', 'Odd')).resolves.toMatchObject({ ok: true });
+  });
+
+  it('serves the join page, the chat page and their scripts', async () => {
+    const base = lesson().url;
+    expect(await (await fetch(`${base}/`)).text()).toContain('action="chat.html"');
+    expect(await (await fetch(`${base}/chat.html`)).text()).toContain('id="users"');
+    for (const script of ['app.js', 'join.js']) {
+      expect((await fetch(`${base}/${script}`)).headers.get('content-type')).toContain('javascript');
+    }
+  });
+});
+
+describe('10 users, rate limits', () => {
+  const lesson = useLesson(start, {
+    rateLimit: { burst: 3, perSecond: 0.001 },
+    joinRateLimit: { burst: 2, perSecond: 0.001 },
+  });
+
+  it('limits room switches and messages per socket, each on its own', async () => {
+    const [ann, bob] = await connectMany<Client>(lesson().url, 2);
+    await expect(join(ann, 'Ann', 'One')).resolves.toMatchObject({ ok: true });
+    await expect(join(ann, 'Ann', 'Two')).resolves.toMatchObject({ ok: true });
+    await expect(join(ann, 'Ann', 'Three')).resolves.toEqual({ ok: false, error: RATE_LIMITED });
+    // Refused requests cost nothing: a bad join is answered before the limit.
+    await expect(join(bob, '', 'Two')).resolves.toMatchObject({ ok: false });
+    await expect(join(bob, 'Bob', 'Two')).resolves.toMatchObject({ ok: true });
+    // Ann's switches did not use up her messages.
+    const replies = await Promise.all(['a', 'b', 'c', 'd'].map((text) => say(ann, text)));
+    expect(replies).toEqual([{ ok: true }, { ok: true }, { ok: true }, { ok: false, error: RATE_LIMITED }]);
+  });
+});
+
+async function waitUntil(check: () => boolean, ms = 1000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('the condition did not come true in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
