@@ -53,10 +53,11 @@ class Listener {
   }
 }
 const listeners = new Set<Listener>();
-afterEach(() => listeners.forEach((listener) => listener.close()));
+const closeListeners = () => listeners.forEach((listener) => listener.close());
 
 describe('02 http server', () => {
   const lesson = useLesson(start, { intervalMs: 20 });
+  afterEach(closeListeners);
 
   it('says event:hello to the newcomer, with its id', async () => {
     const client = new Listener(lesson().url);
@@ -98,6 +99,7 @@ describe('02 http server', () => {
 
 describe('02 http server: the client count', () => {
   const lesson = useLesson(start, { intervalMs: 60_000 });
+  afterEach(closeListeners);
 
   it('tells everyone the count as clients come and go', async () => {
     const a = new Listener(lesson().url);
@@ -119,6 +121,7 @@ describe('02 http server: the client count', () => {
 
 describe('02 http server: bad input', () => {
   const lesson = useLesson(start, { intervalMs: 60_000 });
+  afterEach(closeListeners);
 
   it('answers anything a client sends with an error, tells no one else, and carries on', async () => {
     const bystander = new Listener(lesson().url);

@@ -35,6 +35,7 @@ function listen(clients: Client[]) {
 
 describe('04 broadcast', () => {
   const lesson = useLesson(start);
+  afterEach(() => terminals.forEach((terminal) => terminal.kill()));
 
   it('to me: only the sender hears it', async () => {
     const [a, b, c] = await connectMany<Client>(lesson().url, 3);
@@ -160,7 +161,6 @@ describe('04 broadcast: rate limit', () => {
 
 /** terminal.ts in a child process, fed through its stdin. Killed after each test, pass or fail. */
 const terminals = new Set<Terminal>();
-afterEach(() => terminals.forEach((terminal) => terminal.kill()));
 
 /** terminal.ts in a child process, fed through its stdin. */
 class Terminal {
