@@ -55,6 +55,19 @@ export function connect<S extends Socket<any, any> = Socket>(
   });
 }
 
+/**
+ * Connects a client that listens for `event` before it connects, for events
+ * sent on connection (they can arrive before `connect` resolves). Resolves
+ * with the client and that first event's payload.
+ */
+export async function connectFor<S extends Socket<any, any> = Socket>(url: string, event: string, timeoutMs = 2000): Promise<[S, any]> {
+  const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, autoConnect: false }) as S;
+  openClients.add(socket);
+  const first = waitFor(socket as Socket, event, timeoutMs);
+  socket.connect();
+  return [socket, await first];
+}
+
 /** Connects several clients at once. */
 export function connectMany<S extends Socket<any, any> = Socket>(url: string, count: number): Promise<S[]> {
   return Promise.all(Array.from({ length: count }, () => connect<S>(url)));

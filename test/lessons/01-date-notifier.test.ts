@@ -2,7 +2,7 @@ import { expect } from 'expect';
 import type { Socket } from 'socket.io-client';
 import { start } from '../../lessons/01-date-notifier/server';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../lessons/01-date-notifier/events';
-import { connect, connectMany, emitRaw, pause, useLesson, waitFor } from '../helpers';
+import { closeClients, connect, connectFor, connectMany, emitRaw, pause, useLesson, waitFor } from '../helpers';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -21,9 +21,14 @@ describe('01 date notifier', () => {
   });
 
   it('greets a newcomer with the date before the next tick', async () => {
-    const client = await connect<Client>(lesson().url);
-    // connect() resolved; the welcome date is already on its way.
-    await waitFor(client, 'date', 50);
+    const slow = await start({ port: 0, intervalMs: 60_000 });
+    try {
+      const [, first] = await connectFor<Client>(slow.url, 'date', 500);
+      expect(first.iso).toMatch(ISO);
+    } finally {
+      closeClients();
+      await slow.close();
+    }
   });
 
   it('allows its own page (CORS) and refuses other sites', async () => {

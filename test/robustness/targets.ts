@@ -21,6 +21,8 @@ export interface Target {
   options?: object;
   /** Events the server sends on its own, like a clock: not leaks. */
   ambient: string[];
+  /** True for a notice that someone arrived ("A new user joined"): expected, not a leak. */
+  isArrival?: (event: string, args: unknown[]) => boolean;
   /** Puts a client where the events make sense, e.g. in a room. */
   prepare?: (client: Socket, name: string) => Promise<void>;
   events: EventTarget[];
@@ -79,6 +81,7 @@ export const targets: Target[] = [
     start: lesson('02-http-server'),
     options: { intervalMs: 50 },
     ambient: ['date'],
+    isArrival: (event) => event === 'clients',
     events: [],
     probe: (client, timeoutMs) => waitEvent(client, timeoutMs, 'date'),
   },
@@ -115,6 +118,7 @@ export const targets: Target[] = [
       lesson: folder,
       start: lesson(folder),
       ambient: [],
+      isArrival: (event, [message]) => event === 'newMessage' && (message as { from?: string })?.from === 'Admin',
       events: folder === '06-message-generator' ? chatEvents.slice(0, 1) : chatEvents,
       probe: sayHello,
     }),

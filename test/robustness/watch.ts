@@ -2,11 +2,15 @@
 import type { Socket } from 'socket.io-client';
 import type { RunningLesson } from '../../shared/run';
 
-/** Records every event a bystander receives, except the ambient ones. */
-export function recordEvents(client: Socket, ambient: string[]): Array<[string, unknown[]]> {
+/** Records every event a bystander receives, except the ambient ones and any `ignored`. */
+export function recordEvents(
+  client: Socket,
+  ambient: string[],
+  ignored: (event: string, args: unknown[]) => boolean = () => false,
+): Array<[string, unknown[]]> {
   const seen: Array<[string, unknown[]]> = [];
   client.onAny((event: string, ...args: unknown[]) => {
-    if (!ambient.includes(event)) seen.push([event, args]);
+    if (!ambient.includes(event) && !ignored(event, args)) seen.push([event, args]);
   });
   return seen;
 }
@@ -23,17 +27,32 @@ export function snapshot(lesson: RunningLesson) {
   };
 }
 
-/** Reads until the value equals `expected` or `ms` run out, and returns the last reading. */
-export async function settle<T>(read: () => T, expected: T, ms = 1000): Promise<T> {
+type Snapshot = ReturnType<typeof snapshot>;
+
+/**
+ * What has grown since `before`. Timers are counted for the whole process,
+ * where timers of earlier tests may end meanwhile: fewer is fine, more is not.
+ */
+export function leftBehind(now: Snapshot, before: Snapshot): Partial<Snapshot> {
+  const grown: Partial<Snapshot> = {};
+  if (now.timers > before.timers) grown.timers = now.timers;
+  for (const key of ['sockets', 'rooms', 'engineClients', 'processListeners'] as const) {
+    if (JSON.stringify(now[key]) !== JSON.stringify(before[key])) Object.assign(grown, { [key]: now[key] });
+  }
+  return grown;
+}
+
+/** Reads until nothing is left behind compared with `before`, or `ms` run out; returns what is. */
+export async function settle(lesson: RunningLesson, before: Snapshot, ms = 1000): Promise<Partial<Snapshot>> {
   const until = Date.now() + ms;
-  let value = read();
-  while (JSON.stringify(value) !== JSON.stringify(expected) && Date.now() < until) {
+  let left = leftBehind(snapshot(lesson), before);
+  while (Object.keys(left).length > 0 && Date.now() < until) {
     await new Promise((resolve) => setTimeout(resolve, 20));
     // Read outside the timer's callback: until it returns, it counts as active.
     await new Promise((resolve) => setImmediate(resolve));
-    value = read();
+    left = leftBehind(snapshot(lesson), before);
   }
-  return value;
+  return left;
 }
 
 /** Collects uncaught exceptions and unhandled rejections while a block runs. */
