@@ -79,26 +79,33 @@ export function closeClients(): void {
 }
 
 /**
- * Waits for the next `event` on `socket` and resolves with its first argument.
- * The failure names the event that never came.
+ * Waits for the next `event` on `socket` (the next one that `match`es, if
+ * given) and resolves with its first argument. The failure names the event
+ * that never came.
  */
 export function waitFor<S extends Socket<any, any>, E extends keyof EventsOf<S> & string>(
   socket: S,
   event: E,
   timeoutMs = 2000,
+  match: (value: Parameters<EventsOf<S>[E] extends Listener ? EventsOf<S>[E] : Listener>[0]) => boolean = () => true,
 ): Promise<Parameters<EventsOf<S>[E] extends Listener ? EventsOf<S>[E] : Listener>[0]> {
   return new Promise((resolve, reject) => {
-    const listener = (value: unknown) => {
+    const listener = (value: any) => {
+      if (!match(value)) return;
       clearTimeout(timer);
-      resolve(value as never);
+      (socket as Socket).off(event as string, listener);
+      resolve(value);
     };
     const timer = setTimeout(() => {
       (socket as Socket).off(event as string, listener);
       reject(new Error(`"${event}" did not arrive within ${timeoutMs} ms`));
     }, timeoutMs);
-    (socket as Socket).once(event as string, listener);
+    (socket as Socket).on(event as string, listener);
   });
 }
+
+/** For waitFor: a chat message that is not one of Admin's notices. */
+export const notFromAdmin = (message: { from?: string }) => message?.from !== 'Admin';
 
 /** Collects every `event` on `socket` from now on, into the array it returns. */
 export function collect<S extends Socket<any, any>>(socket: S, event: keyof EventsOf<S> & string): unknown[] {
