@@ -1,0 +1,34 @@
+import type { BrowserContextOptions, Page } from 'playwright-core';
+import { start } from '../../../lessons/07-geolocation/server';
+import { send } from './05-chat';
+import type { Scene } from './scene';
+
+export { send, shown } from './05-chat';
+
+/** A browser that knows where it is (London), and may tell the page. */
+export const IN_LONDON: BrowserContextOptions = { geolocation: { latitude: 51.5, longitude: -0.12 }, permissions: ['geolocation'] };
+export const LONDON_MAP = 'https://www.google.com/maps?q=51.5,-0.12';
+
+/** Clicks "Send location" and waits until the button is back (the request was answered). */
+export async function sendLocation(page: Page): Promise<void> {
+  const button = page.locator('#send-location');
+  await button.click();
+  await page.locator('#send-location:enabled', { hasText: 'Send location' }).waitFor();
+}
+
+export const scene: Scene = {
+  lesson: '07-geolocation',
+  start,
+  async play(open, lesson) {
+    const ann = await open(lesson.url, IN_LONDON);
+    await ann.page.locator('#messages li', { hasText: 'Welcome to the chat!' }).waitFor();
+    const bob = await open(lesson.url, IN_LONDON);
+    await bob.page.locator('#messages li', { hasText: 'Welcome to the chat!' }).waitFor();
+    await send(bob.page, 'Where are you? I am waiting at the station.');
+    await send(ann.page, 'Nearly there. Here, see for yourself:');
+    await sendLocation(ann.page);
+    await ann.page.locator('#messages li.mine a', { hasText: 'My current location' }).waitFor();
+    await bob.page.locator('#messages li a', { hasText: 'My current location' }).waitFor();
+    return ann.page;
+  },
+};
