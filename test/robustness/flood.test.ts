@@ -21,7 +21,9 @@ const chats: Record<string, { send: string; receive: string; payload: (text: str
 
 for (const target of targets.filter((t) => t.lesson in chats)) {
   const chat = chats[target.lesson];
-  describe(`robustness: ${target.lesson} under a flood of ${FLOOD} messages`, () => {
+  describe(`robustness: ${target.lesson} under a flood of ${FLOOD} messages`, function () {
+    // Bounded work, ~2 s on an idle machine; a busy 2-core CI box can take much longer.
+    this.timeout(60_000);
     let lesson: RunningLesson;
     let watch: ReturnType<typeof catchProcessErrors>;
     before(async () => {
