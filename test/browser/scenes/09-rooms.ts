@@ -11,11 +11,16 @@ export async function joinAs(page: Page, name: string, room: string): Promise<vo
   await page.locator('#room', { hasText: room }).waitFor();
 }
 
-/** Sends a message and waits until it shows on the sender's page. */
+/**
+ * Sends a message and waits until it shows on the sender's page and the box
+ * is cleared (the page clears it when the server's acknowledgement comes,
+ * which may be a moment after the message itself).
+ */
 export async function send(page: Page, text: string): Promise<void> {
   await page.locator('#input').fill(text);
   await page.locator('#send').click();
   await page.locator('.message.mine .message__body', { hasText: text }).last().waitFor();
+  await page.waitForFunction(() => (document.querySelector('#input') as HTMLInputElement | null)?.value === '');
 }
 
 export const scene: Scene = {
