@@ -45,6 +45,26 @@ export function listening(server: NetServer): Promise<string> {
   });
 }
 
+/**
+ * Listens on `port` and returns the lesson's handle, as lesson 02 does by
+ * hand: `close()` closes io, which ends every socket and the HTTP server.
+ * If the port is taken, it closes io and throws.
+ */
+export async function serve(
+  io: SocketServer<any, any, any, any>,
+  httpServer: HttpServer,
+  port: number,
+): Promise<RunningLesson> {
+  let url: string;
+  try {
+    url = await listen(httpServer, port);
+  } catch (err) {
+    await io.close();
+    throw err;
+  }
+  return { url, io, close: () => io.close() };
+}
+
 /** Reads PORT from the environment: a whole number from 0 to 65535, default 3000. */
 export function portFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   const text = env.PORT ?? '3000';
@@ -70,9 +90,6 @@ export async function runFromCommandLine(start: StartLesson): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  console.log(`listening on ${lesson.url}`);
-  console.log(`open ${lesson.pageUrl ?? lesson.url} in your browser (Ctrl-C stops the server)`);
-
   const stop = () => {
     console.log('\nstopping…');
     // A second Ctrl-C, or a close that hangs, ends the process at once.
@@ -80,8 +97,13 @@ export async function runFromCommandLine(start: StartLesson): Promise<void> {
     process.once('SIGINT', () => process.exit(0));
     lesson.close().then(() => process.exit(0));
   };
+  // Before saying "listening": a program that waits for that line, then
+  // stops the server, must find the clean stop in place.
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+
+  console.log(`listening on ${lesson.url}`);
+  console.log(`open ${lesson.pageUrl ?? lesson.url} in your browser (Ctrl-C stops the server)`);
 }
 
 function describeStartError(err: unknown): string {

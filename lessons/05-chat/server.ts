@@ -8,7 +8,7 @@ import { Server } from 'socket.io';
 import { checkOrigin } from '../../shared/origins';
 import { publicFolder } from '../../shared/public';
 import { CHAT_RATE_LIMIT, RATE_LIMITED, RateLimiter, type RateLimitOptions } from '../../shared/rate-limit';
-import { listen, runFromCommandLine, type RunningLesson, type StartOptions } from '../../shared/run';
+import { runFromCommandLine, serve, type RunningLesson, type StartOptions } from '../../shared/run';
 import { checkOne, checkText, refuseUnknownEvents, takeAck, type Reply } from '../../shared/validation';
 import type { ClientToServerEvents, ServerToClientEvents } from './events';
 
@@ -57,20 +57,9 @@ export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: ChatOptio
     refuseUnknownEvents(socket, ['chat message']);
   });
 
-  let url: string;
-  try {
-    url = await listen(httpServer, port);
-  } catch (err) {
-    await io.close();
-    throw err;
-  }
-  return {
-    url,
-    io,
-    async close() {
-      await io.close(); // ends every socket and closes the HTTP server too
-    },
-  };
+  // Listen as lesson 02 does, with shared/run.ts: close() ends every socket
+  // and the HTTP server; if the port is taken, it closes io and throws.
+  return serve(io, httpServer, port);
 }
 
 if (require.main === module) runFromCommandLine(start);

@@ -10,7 +10,7 @@ import { generateLocationMessage, generateMessage } from '../../shared/message-g
 import { checkOrigin } from '../../shared/origins';
 import { publicFolder } from '../../shared/public';
 import { CHAT_RATE_LIMIT, RATE_LIMITED, RateLimiter, type RateLimitOptions } from '../../shared/rate-limit';
-import { listen, runFromCommandLine, type RunningLesson, type StartOptions } from '../../shared/run';
+import { runFromCommandLine, serve, type RunningLesson, type StartOptions } from '../../shared/run';
 import {
   checkCoordinates,
   checkMessagePayload,
@@ -81,20 +81,9 @@ export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: ChatOptio
     refuseUnknownEvents(socket, ['createMessage', 'createLocationMessage']);
   });
 
-  let url: string;
-  try {
-    url = await listen(httpServer, port);
-  } catch (err) {
-    await io.close();
-    throw err;
-  }
-  return {
-    url,
-    io,
-    async close() {
-      await io.close(); // ends every socket and closes the HTTP server too
-    },
-  };
+  // Listen as lesson 02 does, with shared/run.ts: close() ends every socket
+  // and the HTTP server; if the port is taken, it closes io and throws.
+  return serve(io, httpServer, port);
 }
 
 if (require.main === module) runFromCommandLine(start);
