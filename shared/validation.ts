@@ -60,13 +60,15 @@ export function checkOne<T>(payload: unknown[], check: (value: unknown) => Check
 }
 
 /**
- * Answers any event the lesson does not know with an error acknowledgement
- * (when the client asked for one). Without this, Socket.IO drops unknown
- * events silently, and a client with a typo waits for an answer forever.
+ * Answers any event the socket has no listener for with an error
+ * acknowledgement (when the client asked for one). Without this, Socket.IO
+ * drops unknown events silently, and a client with a typo waits for an answer
+ * forever. Call it after the socket's `on(...)` handlers: it knows an event by
+ * its listener, so a handler you add is never refused by mistake.
  */
-export function refuseUnknownEvents(socket: Socket, known: readonly string[]): void {
+export function refuseUnknownEvents(socket: Socket): void {
   socket.onAny((event: unknown, ...args: unknown[]) => {
-    if (typeof event === 'string' && known.includes(event)) return;
+    if (typeof event === 'string' && socket.listeners(event).length > 0) return;
     const { ack } = takeAck<Reply>(args);
     ack?.({ ok: false, error: `unknown event "${String(event)}"` });
   });

@@ -41,7 +41,7 @@ export async function start({ port = 0, intervalMs = 1000 }: DateNotifierOptions
     socket.emit('date', { iso: new Date().toISOString() });
     socket.on('disconnect', (reason) => console.log(`client ${socket.id} left (${reason})`));
     // Clients send nothing here: whatever one sends is answered with an error.
-    refuseUnknownEvents(socket, []);
+    refuseUnknownEvents(socket);
   });
 
   // Every tick, one emit reaches every connected client.

@@ -45,7 +45,7 @@ export async function start({ port = 0, intervalMs = 1000 }: HttpServerOptions =
       sendCount(); // the socket has already left the count
     });
     // Clients send nothing here: whatever one sends is answered with an error.
-    refuseUnknownEvents(socket, []);
+    refuseUnknownEvents(socket);
   });
 
   let url: string;

@@ -50,7 +50,7 @@ export async function start({ port = 0 }: StartOptions = {}): Promise<RunningLes
     });
 
     // Any other event is answered with an error, not left hanging.
-    refuseUnknownEvents(socket, ['shout']);
+    refuseUnknownEvents(socket);
     socket.on('disconnect', (reason) => console.log(`client ${socket.id} left (${reason})`));
   });
 

@@ -65,7 +65,7 @@ export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: Broadcast
       console.log(`${from} left`);
       limiter.forget(socket.id);
     });
-    refuseUnknownEvents(socket, ['speak']);
+    refuseUnknownEvents(socket);
   });
 
   // Listen as lesson 02 does, with shared/run.ts: close() ends every socket

@@ -109,7 +109,7 @@ export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: RoomsOpti
       console.log(`${socket.id} left`);
       limiter.forget(socket.id);
     });
-    refuseUnknownEvents(socket, ['join', 'createMessage', 'createLocationMessage']);
+    refuseUnknownEvents(socket);
   });
 
   // Listen as lesson 02 does, with shared/run.ts: close() ends every socket

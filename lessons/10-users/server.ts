@@ -135,7 +135,7 @@ export async function start({
       const user = users.remove(socket.id);
       if (user) announceLeaving(socket, user);
     });
-    refuseUnknownEvents(socket, ['join', 'createMessage', 'createLocationMessage']);
+    refuseUnknownEvents(socket);
   });
 
   // Listen as lesson 02 does, with shared/run.ts: close() ends every socket

@@ -113,7 +113,7 @@ export async function start({ port = 0, keyboard, ...options }: PiGpioOptions = 
       ack?.(result.ok ? { ok: true, value: result.value } : result);
     });
 
-    refuseUnknownEvents(socket, ['gpio:21', 'gpio:17', 'simulate:sensor']);
+    refuseUnknownEvents(socket);
   });
 
   let url: string;
