@@ -24,10 +24,18 @@ export function isAllowedOrigin(origin: string | undefined, host: string | undef
 }
 
 /**
- * For Socket.IO's `allowRequest` option: refuses connections from pages of
- * other sites, so a page elsewhere cannot use a student's server.
+ * Makes a check for Socket.IO's `allowRequest` option, which runs for every
+ * connection, WebSocket or not. (Browsers apply CORS to HTTP requests only: a
+ * page anywhere may open a WebSocket to any server, so the server must look at
+ * the Origin itself.) Allowed: no origin, this server's own host, `extra`, and
+ * ALLOWED_ORIGINS.
  */
-export function checkOrigin(req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void): void {
-  const allowed = isAllowedOrigin(req.headers.origin, req.headers.host, originsFromEnv());
-  callback(allowed ? null : 'origin not allowed (see ALLOWED_ORIGINS)', allowed);
+export function originCheck(extra: string[] = []) {
+  return (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void): void => {
+    const allowed = isAllowedOrigin(req.headers.origin, req.headers.host, [...extra, ...originsFromEnv()]);
+    callback(allowed ? null : 'origin not allowed (see ALLOWED_ORIGINS)', allowed);
+  };
 }
+
+/** Refuses connections from other sites' pages, so a page elsewhere cannot use a student's server. */
+export const checkOrigin = originCheck();

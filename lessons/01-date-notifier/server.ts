@@ -3,7 +3,7 @@
 // second it pushes the date to every connected client.
 import path from 'node:path';
 import { Server } from 'socket.io';
-import { originsFromEnv } from '../../shared/origins';
+import { originCheck, originsFromEnv } from '../../shared/origins';
 import { servePage } from '../../shared/public';
 import { listening, runFromCommandLine, type RunningLesson, type StartOptions } from '../../shared/run';
 import { refuseUnknownEvents } from '../../shared/validation';
@@ -21,8 +21,11 @@ export async function start({ port = 0, intervalMs = 1000 }: DateNotifierOptions
   const pageOrigins = [page.url, page.url.replace('localhost', '127.0.0.1')];
 
   const io = new Server<ClientToServerEvents, ServerToClientEvents>({
-    // CORS: tell browsers that pages from these origins may connect.
+    // CORS: browsers let pages from these origins read Socket.IO's HTTP answers.
     cors: { origin: [...pageOrigins, ...originsFromEnv()] },
+    // Browsers apply no CORS to WebSockets, so the server checks the Origin
+    // of every connection itself.
+    allowRequest: originCheck(pageOrigins),
     // Clients send nothing here, so no message needs to be big.
     maxHttpBufferSize: 1_000,
   });

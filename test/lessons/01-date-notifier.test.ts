@@ -39,6 +39,12 @@ describe('01 date notifier', () => {
     expect((await poll('http://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('refuses a WebSocket from another site, which CORS alone would let in', async () => {
+    const fromSite = (origin: string) => connect<Client>(lesson().url, { extraHeaders: { origin } });
+    await expect(fromSite('http://evil.example')).rejects.toThrow();
+    await expect(fromSite(new URL(lesson().pageUrl!).origin)).resolves.toBeDefined();
+  });
+
   it('serves the page, its compiled script and the shared stylesheet', async () => {
     const base = new URL(lesson().pageUrl!).origin;
     const html = await fetch(`${base}/`);
