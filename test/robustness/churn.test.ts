@@ -56,10 +56,18 @@ for (const target of targets.filter((t) => ['03', '06', '09', '10', '11'].includ
       expect(await settle(lesson, start0, 3000)).toEqual({});
       expect(watch.errors).toEqual([]);
       const client = await connect(lesson.url);
+      // Lesson 10 keeps a user list: of the 1,000 who came and went, no one may be left in it.
+      const list = target.lesson === '10-users' ? waitForList(client) : undefined;
       await target.prepare?.(client, 'Afterwards');
       await target.probe(client, 100);
+      if (list) expect(await list).toEqual(['Afterwards']);
     });
   });
+}
+
+/** The first user list a client is sent (lesson 10 sends one on joining). */
+function waitForList(client: Socket): Promise<unknown> {
+  return new Promise((resolve) => client.once('updateUserList', resolve));
 }
 
 /** Gives each joiner a name of its own, so the joins are good ones. */
