@@ -14,6 +14,7 @@ export interface DateNotifierOptions extends StartOptions {
   intervalMs?: number;
 }
 
+// `start` returns `close()`, so `npm start` and the tests can stop it; see shared/run.ts.
 export async function start({ port = 0, intervalMs = 1000 }: DateNotifierOptions = {}): Promise<RunningLesson> {
   // The page is served from another port: to the browser, another site,
   // just like a page opened from disk. (Compare lesson 02.)
@@ -26,7 +27,8 @@ export async function start({ port = 0, intervalMs = 1000 }: DateNotifierOptions
     // Browsers apply no CORS to WebSockets, so the server checks the Origin
     // of every connection itself.
     allowRequest: originCheck(pageOrigins),
-    // Clients send nothing here, so no message needs to be big.
+    // Clients send nothing here, so no message needs to be big. (Lesson 03
+    // explains this limit.)
     maxHttpBufferSize: 1_000,
   });
   io.listen(port); // a standalone server: Socket.IO makes its own HTTP server
@@ -43,7 +45,8 @@ export async function start({ port = 0, intervalMs = 1000 }: DateNotifierOptions
     // The newcomer gets the date at once, not in up to a second.
     socket.emit('date', { iso: new Date().toISOString() });
     socket.on('disconnect', (reason) => console.log(`client ${socket.id} left (${reason})`));
-    // Clients send nothing here: whatever one sends is answered with an error.
+    // Clients send nothing here: whatever one sends is answered with an error
+    // acknowledgement. (Lesson 03 explains both.)
     refuseUnknownEvents(socket);
   });
 

@@ -5,6 +5,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../events';
 // The global `io` that /socket.io/socket.io.js defines, with our event types.
 declare const io: () => Socket<ServerToClientEvents, ClientToServerEvents>;
 
+const WAIT_MS = 2000;
 const socket = io(); // no address: the server that sent this page
 const messages = document.querySelector<HTMLUListElement>('#messages')!;
 const empty = document.querySelector<HTMLElement>('#empty')!;
@@ -23,16 +24,20 @@ socket.on('connect', () => {
 });
 socket.on('disconnect', () => showStatus('disconnected, reconnecting…', false));
 
-form.addEventListener('submit', (event) => {
+form.addEventListener('submit', async (event) => {
   event.preventDefault(); // stay on the page instead of submitting the form
   const text = input.value;
   if (!text.trim()) return;
   error.textContent = '';
-  socket.emit('chat message', text, (reply) => {
-    if (!reply.ok) error.textContent = `Not sent: ${reply.error}`;
-  });
   input.value = '';
   input.focus();
+  try {
+    // As in lessons 03 and 04: wait for the server's answer, but not forever.
+    const reply = await socket.timeout(WAIT_MS).emitWithAck('chat message', text);
+    if (!reply.ok) error.textContent = `Not sent: ${reply.error}`;
+  } catch {
+    error.textContent = `No answer from the server within ${WAIT_MS / 1000} s.`;
+  }
 });
 
 socket.on('chat message', ({ from, text }) => {
