@@ -39,3 +39,17 @@ export function originCheck(extra: string[] = []) {
 
 /** Refuses connections from other sites' pages, so a page elsewhere cannot use a student's server. */
 export const checkOrigin = originCheck();
+
+/**
+ * For Socket.IO's `cors` option: lets pages from `extra` and ALLOWED_ORIGINS
+ * (any page, with *) read Socket.IO's HTTP answers, so their polling works
+ * too. A page on the server's own origin needs no CORS.
+ */
+export function corsFor(extra: string[] = []) {
+  return {
+    origin(origin: string | undefined, callback: (err: Error | null, allow?: boolean) => void): void {
+      const allowed = [...extra, ...originsFromEnv()];
+      callback(null, origin !== undefined && (allowed.includes('*') || allowed.includes(origin)));
+    },
+  };
+}

@@ -3,7 +3,7 @@
 // second it pushes the date to every connected client.
 import path from 'node:path';
 import { Server } from 'socket.io';
-import { originCheck, originsFromEnv } from '../../shared/origins';
+import { corsFor, originCheck } from '../../shared/origins';
 import { servePage } from '../../shared/public';
 import { listening, runFromCommandLine, type RunningLesson, type StartOptions } from '../../shared/run';
 import { refuseUnknownEvents } from '../../shared/validation';
@@ -23,7 +23,7 @@ export async function start({ port = 0, intervalMs = 1000 }: DateNotifierOptions
 
   const io = new Server<ClientToServerEvents, ServerToClientEvents>({
     // CORS: browsers let pages from these origins read Socket.IO's HTTP answers.
-    cors: { origin: [...pageOrigins, ...originsFromEnv()] },
+    cors: corsFor(pageOrigins),
     // Browsers apply no CORS to WebSockets, so the server checks the Origin
     // of every connection itself.
     allowRequest: originCheck(pageOrigins),

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import express from 'express';
 import { Server } from 'socket.io';
-import { checkOrigin } from '../../shared/origins';
+import { checkOrigin, corsFor } from '../../shared/origins';
 import { publicFolder } from '../../shared/public';
 import { listen, runFromCommandLine, type RunningLesson, type StartOptions } from '../../shared/run';
 import { refuseUnknownEvents } from '../../shared/validation';
@@ -28,6 +28,7 @@ export async function start({ port = 0, intervalMs = 1000 }: HttpServerOptions =
     maxHttpBufferSize: 1_000,
     // Same port, same origin: no CORS. Pages from other sites are refused.
     allowRequest: checkOrigin,
+    cors: corsFor(), // pages listed in ALLOWED_ORIGINS may poll too
   });
 
   // Everyone hears how many are connected now.

@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import express from 'express';
 import { Server } from 'socket.io';
-import { checkOrigin } from '../../shared/origins';
+import { checkOrigin, corsFor } from '../../shared/origins';
 import { publicFolder } from '../../shared/public';
 import { runFromCommandLine, serve, type RunningLesson, type StartOptions } from '../../shared/run';
 import { checkOne, checkText, refuseUnknownEvents, takeAck } from '../../shared/validation';
@@ -21,6 +21,7 @@ export async function start({ port = 0 }: StartOptions = {}): Promise<RunningLes
     // A bigger message closes the sender's connection.
     maxHttpBufferSize: 4_000,
     allowRequest: checkOrigin,
+    cors: corsFor(), // pages listed in ALLOWED_ORIGINS may poll too
   });
 
   io.on('connection', (socket) => {
