@@ -2,7 +2,7 @@ import { expect } from 'expect';
 import type { Page } from 'playwright-core';
 import { useLesson } from '../helpers';
 import { HOSTILE, wasPwned } from './harness';
-import { IN_LONDON, LONDON_MAP, scene, send, sendLocation, shown } from './scenes/07-geolocation';
+import { ignoreTheQuestion, IN_LONDON, LONDON_MAP, recordLabels, scene, send, sendLocation, shown } from './scenes/07-geolocation';
 import { describeInBrowser } from './suite';
 
 describeInBrowser('07 geolocation', (open) => {
@@ -56,6 +56,35 @@ describeInBrowser('07 geolocation', (open) => {
     await sendLocation(ann);
     await bob.locator('#messages li a', { hasText: 'My current location' }).waitFor();
     expect(await ann.locator('#location-note').textContent()).toBe('');
+  });
+
+  it('says "Locating…", then "Sending…", on a button that is off until the server answers', async () => {
+    const ann = await arrive(IN_LONDON);
+    const labels = await recordLabels(ann);
+    await sendLocation(ann);
+    expect(await labels()).toEqual(['Locating…', 'Sending…', 'Send location']);
+  });
+
+  it('gives up after 15 seconds when nobody answers the browser’s question, and ignores a late answer', async () => {
+    const bob = await arrive(IN_LONDON);
+    const ann = await arrive();
+    await ignoreTheQuestion(ann);
+    await ann.locator('#messages li', { hasText: 'Welcome to the chat!' }).waitFor();
+    const button = ann.locator('#send-location');
+    await button.click();
+    expect(await button.textContent()).toBe('Locating…');
+    expect(await button.isDisabled()).toBe(true);
+    await ann.clock.fastForward(14_000);
+    expect(await button.isDisabled()).toBe(true); // still waiting
+    await ann.clock.fastForward(1_000);
+    await ann.locator('#location-note', { hasText: 'No location after 15 seconds.' }).waitFor();
+    await ann.locator('#send-location:enabled', { hasText: 'Send location' }).waitFor();
+    // The user answers at last: the page has given up, and sends nothing.
+    await ann.evaluate(() => (window as unknown as { answerLocation(): void }).answerLocation());
+    await send(ann, 'Never mind.');
+    await bob.locator('#messages li', { hasText: 'Never mind.' }).waitFor();
+    expect(await bob.locator('#messages li a').count()).toBe(0);
+    expect(await button.textContent()).toBe('Send location');
   });
 
   it('shows hostile text as text for the other person, and runs none of it', async () => {

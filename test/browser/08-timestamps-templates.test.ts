@@ -3,7 +3,7 @@ import moment from 'moment';
 import type { Page } from 'playwright-core';
 import { useLesson } from '../helpers';
 import { HOSTILE, wasPwned } from './harness';
-import { LONDON_MAP, scene, send, sendLocation, shown } from './scenes/08-timestamps-templates';
+import { ignoreTheQuestion, IN_LONDON, LONDON_MAP, recordLabels, scene, send, sendLocation, shown } from './scenes/08-timestamps-templates';
 import { describeInBrowser } from './suite';
 
 /** The message list's scroll position: how far down, and how far from the bottom. */
@@ -82,6 +82,35 @@ describeInBrowser('08 timestamps and templates', (open) => {
     await sendLocation(ann);
     await ann.locator('.message.mine .message__body a', { hasText: 'My current location' }).waitFor();
     expect(await ann.locator('#location-note').isHidden()).toBe(true);
+  });
+
+  it('says "Locating…", then "Sending…", on a button that is off until the server answers', async () => {
+    const ann = await arrive(IN_LONDON);
+    const labels = await recordLabels(ann);
+    await sendLocation(ann);
+    expect(await labels()).toEqual(['Locating…', 'Sending…', 'Send location']);
+  });
+
+  it('gives up after 15 seconds when nobody answers the browser’s question, and ignores a late answer', async () => {
+    const bob = await arrive(IN_LONDON);
+    const ann = await arrive();
+    await ignoreTheQuestion(ann);
+    await ann.locator('.message__body', { hasText: 'Welcome to the chat!' }).waitFor();
+    const button = ann.locator('#send-location');
+    await button.click();
+    expect(await button.textContent()).toBe('Locating…');
+    expect(await button.isDisabled()).toBe(true);
+    await ann.clock.fastForward(14_000);
+    expect(await button.isDisabled()).toBe(true); // still waiting
+    await ann.clock.fastForward(1_000);
+    await ann.locator('#location-note', { hasText: 'No location after 15 seconds.' }).waitFor();
+    await ann.locator('#send-location:enabled', { hasText: 'Send location' }).waitFor();
+    // The user answers at last: the page has given up, and sends nothing.
+    await ann.evaluate(() => (window as unknown as { answerLocation(): void }).answerLocation());
+    await send(ann, 'Never mind.');
+    await bob.locator('.message__body', { hasText: 'Never mind.' }).waitFor();
+    expect(await bob.locator('.message__body a').count()).toBe(0);
+    expect(await button.textContent()).toBe('Send location');
   });
 
   it('follows new messages at the bottom, and leaves a reader who scrolled up alone', async () => {

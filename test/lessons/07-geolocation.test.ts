@@ -12,7 +12,8 @@ describe('07 geolocation', () => {
     const script = await (await fetch(`${lesson().url}/app.js`)).text();
     expect(script).toContain("link.target = '_blank'");
     expect(script).toContain("link.rel = 'noopener noreferrer'");
-    expect(script).toContain('Sending location…');
+    expect(script).toContain('Locating…');
+    expect(script).toContain('Sending…');
     expect((await fetch(`${lesson().url}/style.css`)).status).toBe(200);
   });
 

@@ -78,36 +78,69 @@ if (!navigator.geolocation || !isSecureContext) {
   showNote(locationNote, 'This browser cannot share your location with this page (it needs https or localhost).');
 }
 
-locationButton.addEventListener('click', () => {
-  setLocationSending(true); // no second click while the first is on its way
+/** How long the page waits for a position, the browser's question to the user included. */
+const LOCATE_TIMEOUT = 15_000;
+
+locationButton.addEventListener('click', async () => {
+  setLocationButton('Locating…'); // disabled: no second click while the first is on its way
   showNote(locationNote, '');
-  navigator.geolocation.getCurrentPosition(
-    async ({ coords: { latitude, longitude } }) => {
-      try {
-        const reply = await socket.timeout(5000).emitWithAck('createLocationMessage', { latitude, longitude });
-        if (!reply.ok) showNote(locationNote, `Location not sent: ${reply.error}`);
-      } catch {
-        showNote(locationNote, 'Location not sent: no answer from the server.');
-      } finally {
-        setLocationSending(false);
-      }
-    },
-    (failure) => {
-      setLocationSending(false);
-      showNote(
-        locationNote,
-        failure.code === failure.PERMISSION_DENIED
-          ? 'You did not allow this page to see your location. Allow it in the address bar, then try again.'
-          : `Could not find your location (${failure.message || 'no reason given'}).`,
-      );
-    },
-    { timeout: 10_000, maximumAge: 60_000 },
-  );
+  let coords: GeolocationCoordinates;
+  try {
+    coords = await locate();
+  } catch (failure) {
+    setLocationButton('Send location');
+    return showNote(locationNote, (failure as Error).message);
+  }
+  setLocationButton('Sending…'); // we know where we are: now wait for the server
+  try {
+    const { latitude, longitude } = coords;
+    const reply = await socket.timeout(5000).emitWithAck('createLocationMessage', { latitude, longitude });
+    if (!reply.ok) showNote(locationNote, `Location not sent: ${reply.error}`);
+  } catch {
+    showNote(locationNote, 'Location not sent: no answer from the server.');
+  } finally {
+    setLocationButton('Send location');
+  }
 });
 
-function setLocationSending(sending: boolean): void {
-  locationButton.disabled = sending;
-  locationButton.textContent = sending ? 'Sending location…' : 'Send location';
+/**
+ * Asks the browser where we are. Rejects with a sentence to show when the
+ * user says no, the browser cannot tell, or nothing comes back in time.
+ */
+function locate(): Promise<GeolocationCoordinates> {
+  return new Promise((resolve, reject) => {
+    // getCurrentPosition's own `timeout` starts only once the user has said yes: a question
+    // nobody answers would keep us waiting forever. So the page keeps its own clock too.
+    const giveUp = setTimeout(
+      () => reject(new Error(`No location after ${LOCATE_TIMEOUT / 1000} seconds. If the browser asks where you are, answer it, then try again.`)),
+      LOCATE_TIMEOUT,
+    );
+    // A promise settles once: whichever comes first wins, and a late answer is ignored.
+    navigator.geolocation.getCurrentPosition(
+      (position) => {
+        clearTimeout(giveUp);
+        resolve(position.coords);
+      },
+      (failure) => {
+        clearTimeout(giveUp);
+        reject(
+          new Error(
+            failure.code === failure.PERMISSION_DENIED
+              ? 'You did not allow this page to see your location. Allow it in the address bar, then try again.'
+              : `Could not find your location (${failure.message || 'no reason given'}).`,
+          ),
+        );
+      },
+      // Give up 10 s after the user said yes; a position found in the last minute will do.
+      { timeout: 10_000, maximumAge: 60_000 },
+    );
+  });
+}
+
+/** The button says what is happening, and works only when nothing is. */
+function setLocationButton(label: 'Send location' | 'Locating…' | 'Sending…'): void {
+  locationButton.disabled = label !== 'Send location';
+  locationButton.textContent = label;
 }
 
 function showNote(note: HTMLElement, text: string): void {

@@ -103,7 +103,7 @@ function addMessage(template: string, message: Message | LocationMessage): void 
   const html = Mustache.render(template, {
     ...message,
     time: time.format('h:mm a'), // 3:07 pm
-    full: time.format('LLLL'), // Tuesday, 3 March 2026 3:07 PM, on hover
+    full: time.format('LLLL'), // Tuesday, March 3, 2026 3:07 PM, on hover
     iso: time.toISOString(),
     kind: message.from === myName() ? 'mine' : message.from === 'Admin' ? 'admin' : '',
   });
@@ -141,27 +141,56 @@ if (!navigator.geolocation || !isSecureContext) {
   showNote(locationNote, 'This browser cannot share your location with this page (it needs https or localhost).');
 }
 
-locationButton.addEventListener('click', () => {
-  setLocationSending(true);
+/** How long the page waits for a position, the browser's question to the user included. */
+const LOCATE_TIMEOUT = 15_000;
+
+locationButton.addEventListener('click', async () => {
+  setLocationButton('Locating…'); // disabled: no second click while the first is on its way
   showNote(locationNote, '');
-  navigator.geolocation.getCurrentPosition(
-    async ({ coords: { latitude, longitude } }) => {
-      const reply = await ask(() => socket.timeout(5000).emitWithAck('createLocationMessage', { latitude, longitude }));
-      setLocationSending(false);
-      showNote(locationNote, reply.ok ? '' : `Location not sent: ${reply.error}`);
-    },
-    (failure) => {
-      setLocationSending(false);
-      showNote(
-        locationNote,
-        failure.code === failure.PERMISSION_DENIED
-          ? 'You did not allow this page to see your location. Allow it in the address bar, then try again.'
-          : `Could not find your location (${failure.message || 'no reason given'}).`,
-      );
-    },
-    { timeout: 10_000, maximumAge: 60_000 },
-  );
+  const found = await locate();
+  if (!found.ok) {
+    setLocationButton('Send location');
+    return showNote(locationNote, found.error);
+  }
+  setLocationButton('Sending…'); // we know where we are: now wait for the server
+  const { latitude, longitude } = found.coords;
+  const reply = await ask(() => socket.timeout(5000).emitWithAck('createLocationMessage', { latitude, longitude }));
+  setLocationButton('Send location');
+  showNote(locationNote, reply.ok ? '' : `Location not sent: ${reply.error}`);
 });
+
+/**
+ * Asks the browser where we are. Like `ask`, it never throws: it answers the
+ * position, or a sentence to show when the user says no, the browser cannot
+ * tell, or nothing comes back in time.
+ */
+function locate(): Promise<{ ok: true; coords: GeolocationCoordinates } | { ok: false; error: string }> {
+  return new Promise((resolve) => {
+    // getCurrentPosition's own `timeout` starts only once the user has said yes: a question
+    // nobody answers would keep us waiting forever. So the page keeps its own clock too.
+    const giveUp = setTimeout(() => {
+      const error = `No location after ${LOCATE_TIMEOUT / 1000} seconds. If the browser asks where you are, answer it, then try again.`;
+      resolve({ ok: false, error });
+    }, LOCATE_TIMEOUT);
+    // A promise settles once: whichever comes first wins, and a late answer is ignored.
+    navigator.geolocation.getCurrentPosition(
+      ({ coords }) => {
+        clearTimeout(giveUp);
+        resolve({ ok: true, coords });
+      },
+      (failure) => {
+        clearTimeout(giveUp);
+        const error =
+          failure.code === failure.PERMISSION_DENIED
+            ? 'You did not allow this page to see your location. Allow it in the address bar, then try again.'
+            : `Could not find your location (${failure.message || 'no reason given'}).`;
+        resolve({ ok: false, error });
+      },
+      // Give up 10 s after the user said yes; a position found in the last minute will do.
+      { timeout: 10_000, maximumAge: 60_000 },
+    );
+  });
+}
 
 /** Sends a request; a server that does not answer in time counts as a refusal. */
 async function ask<R extends { ok: true } | { ok: false; error: string }>(send: () => Promise<R>) {
@@ -172,9 +201,10 @@ async function ask<R extends { ok: true } | { ok: false; error: string }>(send: 
   }
 }
 
-function setLocationSending(sending: boolean): void {
-  locationButton.disabled = sending;
-  locationButton.textContent = sending ? 'Sending location…' : 'Send location';
+/** The button says what is happening, and works only when nothing is. */
+function setLocationButton(label: 'Send location' | 'Locating…' | 'Sending…'): void {
+  locationButton.disabled = label !== 'Send location';
+  locationButton.textContent = label;
 }
 
 function showNote(note: HTMLElement, text: string): void {

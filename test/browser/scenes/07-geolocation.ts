@@ -9,6 +9,34 @@ export { send, shown } from './05-chat';
 export const IN_LONDON: BrowserContextOptions = { geolocation: { latitude: 51.5, longitude: -0.12 }, permissions: ['geolocation'] };
 export const LONDON_MAP = 'https://www.google.com/maps?q=51.5,-0.12';
 
+/**
+ * Reloads the page in a browser that asks where it is and hears nothing back, as when the
+ * user never answers the question. `window.answerLocation()` answers it (London) later; the
+ * page's clock is Playwright's, so the test can move it on (`page.clock.fastForward`).
+ */
+export async function ignoreTheQuestion(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    Geolocation.prototype.getCurrentPosition = function (success: PositionCallback) {
+      const position = { coords: { latitude: 51.5, longitude: -0.12 }, timestamp: Date.now() } as GeolocationPosition;
+      Object.assign(window, { answerLocation: () => success(position) });
+    };
+  });
+  await page.clock.install();
+  await page.reload();
+}
+
+/** Starts recording every label the location button shows; the function returned reads them. */
+export async function recordLabels(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const labels: string[] = [];
+    Object.assign(window, { labels });
+    new MutationObserver((changes) => {
+      for (const change of changes) for (const node of change.addedNodes) labels.push(node.textContent ?? '');
+    }).observe(document.querySelector('#send-location')!, { childList: true });
+  });
+  return () => page.evaluate(() => (window as unknown as { labels: string[] }).labels);
+}
+
 /** Clicks "Send location" and waits until the button is back (the request was answered). */
 export async function sendLocation(page: Page): Promise<void> {
   const button = page.locator('#send-location');
