@@ -34,6 +34,7 @@ export interface UsersOptions extends StartOptions {
 }
 
 export const JOIN_RATE_LIMIT: RateLimitOptions = { burst: 5, perSecond: 1 };
+export const JOINS_LIMITED = 'too many joins: wait a moment and try again';
 export const NOT_JOINED = 'join a room first';
 
 /** The Socket.IO room for a chat room (prefixed: no chat room is called like a socket id). */
@@ -80,7 +81,7 @@ export async function start({
       if (!ack) return; // the contract asks for an acknowledgement: without one, drop it
       const checked = checkOne(payload, checkJoin);
       if (!checked.ok) return ack({ ok: false, error: checked.error });
-      if (!joinLimiter.take(socket.id)) return ack({ ok: false, error: RATE_LIMITED });
+      if (!joinLimiter.take(socket.id)) return ack({ ok: false, error: JOINS_LIMITED });
 
       const before = users.get(socket.id);
       const added = users.add(socket.id, checked.value.name, checked.value.room);

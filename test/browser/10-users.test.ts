@@ -1,6 +1,7 @@
 import { expect } from 'expect';
 import type { Page } from 'playwright-core';
-import { useLesson } from '../helpers';
+import type { Socket } from 'socket.io-client';
+import { connect, useLesson } from '../helpers';
 import { HOSTILE, wasPwned } from './harness';
 import { joinAs, scene, send } from './scenes/10-users';
 import { describeInBrowser } from './suite';
@@ -56,6 +57,24 @@ describeInBrowser('10 users', (open) => {
     await bob.locator('#switch-button').click();
     await bob.locator('#switch-error', { hasText: 'the name "Ann" is taken in room "Garden"' }).waitFor();
     expect(await bob.locator('#room').textContent()).toBe('Shed');
+  });
+
+  it('rejoins after a reconnect, waiting while the server still holds the old connection', async () => {
+    const ann = (await open(lesson().url)).page;
+    await joinAs(ann, 'Ann', 'Deck');
+    const ghost = await connect<Socket>(lesson().url);
+    const [old] = [...lesson().io!.of('/').sockets.values()].filter((socket) => socket.rooms.has('room:deck'));
+    // The page's connection drops, and the page reconnects about a second later.
+    old.conn.close();
+    // Meanwhile another socket takes her name, as her old one would if the server had not
+    // noticed it was dead.
+    await expect(ghost.timeout(1000).emitWithAck('join', { name: 'Ann', room: 'Deck' })).resolves.toMatchObject({ ok: true });
+    await ann.locator('#error', { hasText: 'Rejoining Deck… (the name "Ann" is taken in room "Deck")' }).waitFor();
+    ghost.close(); // the server lets go of the name at last
+    await ann.locator('#error').waitFor({ state: 'hidden' });
+    expect(new URL(ann.url()).pathname).toMatch(/\/chat\.html$/);
+    await expectPeople(ann, ['Ann']);
+    await send(ann, 'Back again.');
   });
 
   it('sends someone whose name is taken back to the join page, and keeps names as text', async () => {

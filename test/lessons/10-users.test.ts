@@ -1,6 +1,6 @@
 import { expect } from 'expect';
 import type { Socket } from 'socket.io-client';
-import { channel, NOT_JOINED, start } from '../../lessons/10-users/server';
+import { channel, JOINS_LIMITED, NOT_JOINED, start } from '../../lessons/10-users/server';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../lessons/10-users/events';
 import { RATE_LIMITED } from '../../shared/rate-limit';
 import { collect, connect, connectMany, emitRaw, useLesson, waitFor } from '../helpers';
@@ -227,7 +227,8 @@ describe('10 users, rate limits', () => {
     const [ann, bob] = await connectMany<Client>(lesson().url, 2);
     await expect(join(ann, 'Ann', 'One')).resolves.toMatchObject({ ok: true });
     await expect(join(ann, 'Ann', 'Two')).resolves.toMatchObject({ ok: true });
-    await expect(join(ann, 'Ann', 'Three')).resolves.toEqual({ ok: false, error: RATE_LIMITED });
+    await expect(join(ann, 'Ann', 'Three')).resolves.toEqual({ ok: false, error: JOINS_LIMITED });
+    expect(JOINS_LIMITED).toBe('too many joins: wait a moment and try again');
     // Refused requests cost nothing: a bad join is answered before the limit.
     await expect(join(bob, '', 'Two')).resolves.toMatchObject({ ok: false });
     await expect(join(bob, 'Bob', 'Two')).resolves.toMatchObject({ ok: true });

@@ -30,19 +30,44 @@ const NO_ANSWER = 'no answer from the server';
 
 const myName = () => me?.name;
 
+// After a reconnect, how often and how many times the page asks to rejoin (see `join`):
+// 25 tries, 2 s apart, outlast the 45 s the server may take to drop a dead socket.
+const REJOIN_EVERY = 2000;
+const REJOIN_TRIES = 25;
+let rejoinTimer: ReturnType<typeof setTimeout> | undefined;
+
 // Join on every connection: after a reconnect the server has a new socket
-// that has joined nothing.
-socket.on('connect', async () => {
+// that has joined nothing. `me` is set if we were in a room before.
+socket.on('connect', () => {
   showStatus('connected', true);
-  const reply = await ask(() => socket.timeout(5000).emitWithAck('join', wanted));
-  if (!reply.ok) {
-    if (reply.error === NO_ANSWER) return showNote(error, 'Could not join: no answer from the server.');
-    // Back to the join page, with the reason and what was typed.
-    return location.replace(`index.html?${new URLSearchParams({ ...wanted, error: reply.error })}`);
-  }
-  joined(reply);
+  void join(me ? REJOIN_TRIES : 1);
 });
-socket.on('disconnect', () => showStatus('disconnected, reconnecting…', false));
+socket.on('disconnect', () => {
+  showStatus('disconnected, reconnecting…', false);
+  clearTimeout(rejoinTimer); // the next connection starts again
+});
+
+/**
+ * Asks to join `wanted`, up to `tries` times. After a network drop, the page
+ * may be back before the server has noticed that the old socket is dead
+ * (pingInterval + pingTimeout: up to 45 s). Until then the old socket holds
+ * our name, and the server answers "taken". So a rejoin waits and tries again.
+ */
+async function join(tries: number): Promise<void> {
+  const reply = await ask(() => socket.timeout(5000).emitWithAck('join', wanted));
+  if (reply.ok) {
+    showNote(error, '');
+    return joined(reply);
+  }
+  if (reply.error === NO_ANSWER) return showNote(error, 'Could not join: no answer from the server.');
+  if (tries > 1 && socket.connected) {
+    showNote(error, `Rejoining ${wanted.room}… (${reply.error})`);
+    rejoinTimer = setTimeout(() => join(tries - 1), REJOIN_EVERY);
+    return;
+  }
+  // Back to the join page, with the reason and what was typed.
+  location.replace(`index.html?${new URLSearchParams({ ...wanted, error: reply.error })}`);
+}
 
 /** Shows the name and room the server stored (trimmed; the room as its first member typed it). */
 function joined(stored: { name: string; room: string }): void {
