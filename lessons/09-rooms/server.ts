@@ -44,7 +44,9 @@ export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: RoomsOpti
   app.get('/vendor/moment.js', (req, res) => res.sendFile(require.resolve('moment/min/moment.min.js')));
 
   const httpServer = createServer(app);
-  // The fourth type is socket.data: what the server remembers about a socket.
+  // The four types: events clients send, events the server sends, events between
+  // servers (none: one server), and socket.data, what the server remembers about
+  // a socket. Partial: socket.data is empty until `join` succeeds.
   const io = new Server<ClientToServerEvents, ServerToClientEvents, {}, Partial<SocketData>>(httpServer, {
     // A message is at most 500 characters: a few KB is plenty.
     maxHttpBufferSize: 4_000,
@@ -61,7 +63,7 @@ export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: RoomsOpti
       const checked = checkOne(payload, checkJoin);
       if (!checked.ok) return ack({ ok: false, error: checked.error });
       if (socket.data.room !== undefined) {
-        return ack({ ok: false, error: `already in room "${socket.data.room}": reload the page to change` });
+        return ack({ ok: false, error: `already in room "${socket.data.room}": go back to the join page to change rooms` });
       }
       const { name, room } = checked.value;
       socket.data = { name, room }; // from now on, the server says who this is

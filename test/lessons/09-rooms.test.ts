@@ -92,7 +92,7 @@ describe('09 rooms', () => {
     const seen = collect(cy, 'newMessage');
     await expect(join(ann, 'Ann', 'Kitchen')).resolves.toEqual({
       ok: false,
-      error: 'already in room "Lobby": reload the page to change',
+      error: 'already in room "Lobby": go back to the join page to change rooms',
     });
     await say(ann, 'still in Lobby');
     await sync(cy);
