@@ -1,5 +1,5 @@
 // The terminal as a second way to trigger the simulated sensor: each line
-// typed (Enter, or s then Enter) is handed to `onLine`.
+// typed (anything, or nothing, then Enter) is handed to `onLine`.
 import path from 'node:path';
 
 /**
