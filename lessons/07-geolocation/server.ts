@@ -7,7 +7,7 @@ import express from 'express';
 import { Server } from 'socket.io';
 import { ADMIN } from '../../shared/chat-events';
 import { generateLocationMessage, generateMessage } from '../../shared/message-generator';
-import { checkOrigin } from '../../shared/origins';
+import { checkOrigin, corsFor } from '../../shared/origins';
 import { publicFolder } from '../../shared/public';
 import { CHAT_RATE_LIMIT, RATE_LIMITED, RateLimiter, type RateLimitOptions } from '../../shared/rate-limit';
 import { runFromCommandLine, serve, type RunningLesson, type StartOptions } from '../../shared/run';
@@ -35,6 +35,7 @@ export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: ChatOptio
     // A message is at most 500 characters: a few KB is plenty.
     maxHttpBufferSize: 4_000,
     allowRequest: checkOrigin,
+    cors: corsFor(), // pages listed in ALLOWED_ORIGINS may poll too
   });
   const limiter = new RateLimiter(rateLimit);
 

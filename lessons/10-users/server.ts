@@ -9,7 +9,7 @@ import express from 'express';
 import { Server, type Socket } from 'socket.io';
 import { ADMIN } from '../../shared/chat-events';
 import { generateLocationMessage, generateMessage } from '../../shared/message-generator';
-import { checkOrigin } from '../../shared/origins';
+import { checkOrigin, corsFor } from '../../shared/origins';
 import { publicFolder } from '../../shared/public';
 import { CHAT_RATE_LIMIT, RATE_LIMITED, RateLimiter, type RateLimitOptions } from '../../shared/rate-limit';
 import { checkJoin, type JoinReply } from '../../shared/room-events';
@@ -56,6 +56,7 @@ export async function start({
     // A message is at most 500 characters: a few KB is plenty.
     maxHttpBufferSize: 4_000,
     allowRequest: checkOrigin,
+    cors: corsFor(), // pages listed in ALLOWED_ORIGINS may poll too
   });
   const limiter = new RateLimiter(rateLimit);
   const joinLimiter = new RateLimiter(joinRateLimit);

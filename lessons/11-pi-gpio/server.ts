@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import express from 'express';
 import { Server } from 'socket.io';
-import { checkOrigin } from '../../shared/origins';
+import { checkOrigin, corsFor } from '../../shared/origins';
 import { publicFolder } from '../../shared/public';
 import { listen, runFromCommandLine, type RunningLesson, type StartOptions } from '../../shared/run';
 import { checkOne, isPlainObject, refuseUnknownEvents, takeAck, type Checked } from '../../shared/validation';
@@ -32,6 +32,7 @@ export async function start({ port = 0, keyboard, ...options }: PiGpioOptions = 
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
     maxHttpBufferSize: 1_000, // `{ value: 1 }` is all anyone sends
     allowRequest: checkOrigin,
+    cors: corsFor(), // pages listed in ALLOWED_ORIGINS may poll too
   });
 
   // The sensor: each (debounced) change goes to every client.

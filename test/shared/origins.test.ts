@@ -6,7 +6,20 @@ import type { RunningLesson, StartLesson } from '../../shared/run';
 import { connect } from '../helpers';
 
 const ELSEWHERE = 'http://elsewhere.example:8080';
-const lessons = ['01-date-notifier', '02-http-server', '03-acknowledgements', '04-broadcast', '05-chat'];
+const lessons = [
+  '01-date-notifier',
+  '02-http-server',
+  '03-acknowledgements',
+  '04-broadcast',
+  '05-chat',
+  '06-message-generator',
+  '07-geolocation',
+  '08-timestamps-templates',
+  '09-rooms',
+  '10-users',
+  '11-pi-gpio',
+];
+const options: Record<string, object> = { '11-pi-gpio': { simulate: true, keyboard: false } };
 
 /** Opens a polling session as a page from `origin` would; returns the CORS header it got back. */
 async function poll(url: string, origin: string): Promise<{ status: number; allowOrigin: string | null }> {
@@ -33,7 +46,7 @@ describe('allowed origins', () => {
         if (allowed === undefined) delete process.env.ALLOWED_ORIGINS;
         else process.env.ALLOWED_ORIGINS = allowed;
         const start = require(`../../lessons/${folder}/server`).start as StartLesson;
-        lesson = await start({ port: 0 });
+        lesson = await start({ ...options[folder], port: 0 });
         return lesson.url;
       };
       afterEach(async () => {
