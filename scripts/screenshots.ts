@@ -26,7 +26,7 @@ async function main(): Promise<void> {
           return person;
         }, lesson);
         const target = path.join(__dirname, '..', 'lessons', scene.lesson, 'screenshot.png');
-        await page.screenshot({ path: target });
+        await page.screenshot({ path: target, fullPage: true });
         const problems = people.flatMap((person) => person.problems);
         console.log(`${scene.lesson}: saved ${path.relative(process.cwd(), target)}${problems.length ? `, with problems:\n  ${problems.join('\n  ')}` : ''}`);
       } finally {
