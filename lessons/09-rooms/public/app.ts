@@ -1,24 +1,16 @@
 // The chat page of lesson 09: lesson 08's chat, in a room. The join page
 // sends us here as chat.html?name=Ann&room=Lobby; we ask the server to join,
-// and go back to the join page with the reason if it says no.
+// and go back to the join page with the reason if it says no. Showing and
+// sending messages is lesson 08's code, from shared/public/chat-view.ts.
 import type { Socket } from 'socket.io-client';
-import type { ClientToServerEvents, LocationMessage, Message, ServerToClientEvents } from '../events';
+import type { ClientToServerEvents, ServerToClientEvents } from '../events';
+import { ask, NO_ANSWER, sendLocations, sendMessages, showMessages, showNote, showStatus } from '../../../shared/public/chat-view.js';
 
 // Globals from the scripts chat.html loads before this one.
 declare const io: () => Socket<ServerToClientEvents, ClientToServerEvents>;
-declare const Mustache: typeof import('mustache');
-declare const moment: typeof import('moment');
 
 const socket = io();
-const messages = document.querySelector<HTMLOListElement>('#messages')!;
-const form = document.querySelector<HTMLFormElement>('#form')!;
-const input = document.querySelector<HTMLInputElement>('#input')!;
-const sendButton = document.querySelector<HTMLButtonElement>('#send')!;
-const locationButton = document.querySelector<HTMLButtonElement>('#send-location')!;
 const error = document.querySelector<HTMLElement>('#error')!;
-const locationNote = document.querySelector<HTMLElement>('#location-note')!;
-const messageTemplate = document.querySelector('#message-template')!.innerHTML;
-const locationTemplate = document.querySelector('#location-message-template')!.innerHTML;
 
 // ── Joining ─────────────────────────────────────────────────────────────────
 
@@ -26,7 +18,6 @@ const locationTemplate = document.querySelector('#location-message-template')!.i
 const params = new URLSearchParams(location.search);
 const wanted = { name: params.get('name') ?? '', room: params.get('room') ?? '' };
 let me: { name: string; room: string } | undefined; // as the server stored us
-const NO_ANSWER = 'no answer from the server';
 
 const myName = () => me?.name;
 
@@ -52,128 +43,18 @@ socket.on('connect', async () => {
 });
 socket.on('disconnect', () => showStatus('disconnected, reconnecting…', false));
 
-// ── Showing messages ────────────────────────────────────────────────────────
+// ── Showing and sending messages, as in lesson 08 ───────────────────────────
 
-socket.on('newMessage', (message) => addMessage(messageTemplate, message));
-socket.on('newLocationMessage', (message) => addMessage(locationTemplate, message));
-
-function addMessage(template: string, message: Message | LocationMessage): void {
-  const time = moment(message.createdAt);
-  // {{ }} in the template escapes what it inserts: text stays text.
-  const html = Mustache.render(template, {
-    ...message,
-    time: time.format('h:mm a'), // 3:07 pm
-    full: time.format('LLLL'), // Tuesday, March 3, 2026 3:07 PM, on hover
-    iso: time.toISOString(),
-    kind: message.from === myName() ? 'mine' : message.from === 'Admin' ? 'admin' : '',
-  });
-  // Measure before adding: was the reader at the bottom?
-  const follow = isNearBottom() || message.from === myName();
-  messages.insertAdjacentHTML('beforeend', html);
-  if (follow) messages.scrollTop = messages.scrollHeight;
-}
-
-/** True when the list is scrolled to the bottom, or nearly (within 100 px). */
-function isNearBottom(): boolean {
-  return messages.scrollHeight - messages.scrollTop - messages.clientHeight < 100;
-}
-
-// ── Sending ─────────────────────────────────────────────────────────────────
-
-form.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  if (!input.value.trim()) return showNote(error, 'Type a message first.');
-  sendButton.disabled = true;
-  const reply = await ask(() => socket.timeout(5000).emitWithAck('createMessage', { text: input.value }));
-  sendButton.disabled = false;
-  if (reply.ok) {
-    input.value = ''; // sent: clear the box
-    showNote(error, '');
-  } else {
-    showNote(error, `Not sent: ${reply.error}`); // refused: keep the text, so it can be fixed
-  }
-  input.focus();
+showMessages(socket, {
+  list: document.querySelector('#messages')!,
+  messageTemplate: document.querySelector('#message-template')!.innerHTML,
+  locationTemplate: document.querySelector('#location-message-template')!.innerHTML,
+  myName,
 });
-
-if (!navigator.geolocation || !isSecureContext) {
-  // Browsers share a location only with pages from https or localhost.
-  locationButton.disabled = true;
-  showNote(locationNote, 'This browser cannot share your location with this page (it needs https or localhost).');
-}
-
-/** How long the page waits for a position, the browser's question to the user included. */
-const LOCATE_TIMEOUT = 15_000;
-
-locationButton.addEventListener('click', async () => {
-  setLocationButton('Locating…'); // disabled: no second click while the first is on its way
-  showNote(locationNote, '');
-  const found = await locate();
-  if (!found.ok) {
-    setLocationButton('Send location');
-    return showNote(locationNote, found.error);
-  }
-  setLocationButton('Sending…'); // we know where we are: now wait for the server
-  const { latitude, longitude } = found.coords;
-  const reply = await ask(() => socket.timeout(5000).emitWithAck('createLocationMessage', { latitude, longitude }));
-  setLocationButton('Send location');
-  showNote(locationNote, reply.ok ? '' : `Location not sent: ${reply.error}`);
+sendMessages(socket, {
+  form: document.querySelector('#form')!,
+  input: document.querySelector('#input')!,
+  button: document.querySelector('#send')!,
+  error,
 });
-
-/**
- * Asks the browser where we are. Like `ask`, it never throws: it answers the
- * position, or a sentence to show when the user says no, the browser cannot
- * tell, or nothing comes back in time.
- */
-function locate(): Promise<{ ok: true; coords: GeolocationCoordinates } | { ok: false; error: string }> {
-  return new Promise((resolve) => {
-    // getCurrentPosition's own `timeout` starts only once the user has said yes: a question
-    // nobody answers would keep us waiting forever. So the page keeps its own clock too.
-    const giveUp = setTimeout(() => {
-      const error = `No location after ${LOCATE_TIMEOUT / 1000} seconds. If the browser asks where you are, answer it, then try again.`;
-      resolve({ ok: false, error });
-    }, LOCATE_TIMEOUT);
-    // A promise settles once: whichever comes first wins, and a late answer is ignored.
-    navigator.geolocation.getCurrentPosition(
-      ({ coords }) => {
-        clearTimeout(giveUp);
-        resolve({ ok: true, coords });
-      },
-      (failure) => {
-        clearTimeout(giveUp);
-        const error =
-          failure.code === failure.PERMISSION_DENIED
-            ? 'You did not allow this page to see your location. Allow it in the address bar, then try again.'
-            : `Could not find your location (${failure.message || 'no reason given'}).`;
-        resolve({ ok: false, error });
-      },
-      // Give up 10 s after the user said yes; a position found in the last minute will do.
-      { timeout: 10_000, maximumAge: 60_000 },
-    );
-  });
-}
-
-/** Sends a request; a server that does not answer in time counts as a refusal. */
-async function ask<R extends { ok: true } | { ok: false; error: string }>(send: () => Promise<R>) {
-  try {
-    return await send();
-  } catch {
-    return { ok: false as const, error: NO_ANSWER };
-  }
-}
-
-/** The button says what is happening, and works only when nothing is. */
-function setLocationButton(label: 'Send location' | 'Locating…' | 'Sending…'): void {
-  locationButton.disabled = label !== 'Send location';
-  locationButton.textContent = label;
-}
-
-function showNote(note: HTMLElement, text: string): void {
-  note.textContent = text;
-  note.hidden = !text;
-}
-
-function showStatus(text: string, connected: boolean): void {
-  const status = document.querySelector('#status')!;
-  status.textContent = text;
-  status.classList.toggle('connected', connected);
-}
+sendLocations(socket, document.querySelector('#send-location')!, document.querySelector('#location-note')!);
