@@ -43,7 +43,11 @@ export async function newPerson(browser: Browser, url: string, options: BrowserC
   });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('requestfailed', (request) => {
-    if (isLocal(request.url())) problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`);
+    const error = request.failure()?.errorText;
+    // Socket.IO's client cancels its own long-poll when it upgrades to a
+    // WebSocket or closes: the page's doing, not a failure.
+    if (error === 'net::ERR_ABORTED' && new URL(request.url()).pathname === '/socket.io/') return;
+    if (isLocal(request.url())) problems.push(`request failed: ${request.url()} (${error})`);
   });
   page.on('response', (response) => {
     if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
