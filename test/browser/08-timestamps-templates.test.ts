@@ -2,18 +2,10 @@ import { expect } from 'expect';
 import moment from 'moment';
 import type { Page } from 'playwright-core';
 import { useLesson } from '../helpers';
+import { scroll } from './chat-helpers';
 import { HOSTILE, wasPwned } from './harness';
 import { ignoreTheQuestion, IN_LONDON, LONDON_MAP, recordLabels, scene, send, sendLocation, shown } from './scenes/08-timestamps-templates';
 import { describeInBrowser } from './suite';
-
-/** The message list's scroll position: how far down, and how far from the bottom. */
-function scroll(page: Page): Promise<{ top: number; fromBottom: number; overflow: number }> {
-  return page.locator('#messages').evaluate((list) => ({
-    top: list.scrollTop,
-    fromBottom: list.scrollHeight - list.scrollTop - list.clientHeight,
-    overflow: list.scrollHeight - list.clientHeight,
-  }));
-}
 
 describeInBrowser('08 timestamps and templates', (open) => {
   const lesson = useLesson(scene.start, scene.options);

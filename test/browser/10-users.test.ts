@@ -2,7 +2,9 @@ import { expect } from 'expect';
 import type { Page } from 'playwright-core';
 import type { Socket } from 'socket.io-client';
 import { connect, useLesson } from '../helpers';
+import { mapLinks } from './chat-helpers';
 import { HOSTILE, wasPwned } from './harness';
+import { IN_LONDON, LONDON_MAP, sendLocation } from './scenes/07-geolocation';
 import { joinAs, scene, send } from './scenes/10-users';
 import { describeInBrowser } from './suite';
 
@@ -47,6 +49,25 @@ describeInBrowser('10 users', (open) => {
     await send(bob, 'down here');
     await send(ann, 'up here');
     expect(await ann.locator('.message__body', { hasText: 'down here' }).count()).toBe(0);
+  });
+
+  // Lesson 09's tests cover locations through shared/public/chat-view.ts; what 10 adds is
+  // switching rooms on the same page, and a location must follow the switch.
+  it('sends a location to the room switched to, not the one left', async () => {
+    const [ann, bob, cy] = [(await open(lesson().url)).page, (await open(lesson().url, IN_LONDON)).page, (await open(lesson().url)).page];
+    await joinAs(ann, 'Ann', 'Attic');
+    await joinAs(bob, 'Bob', 'Attic');
+    await joinAs(cy, 'Cy', 'Cellar');
+    await bob.locator('#switch-room').fill('Cellar');
+    await bob.locator('#switch-button').click();
+    await expectPeople(cy, ['Cy', 'Bob']);
+    await sendLocation(bob);
+    await cy.locator('.message__body a', { hasText: 'My current location' }).waitFor({ timeout: 5000 });
+    await send(ann, 'anyone?'); // by the time Ann sees this, a leak would have arrived too
+    const link = { text: 'My current location', href: LONDON_MAP, target: '_blank', rel: expect.arrayContaining(['noopener']) };
+    expect(await mapLinks(bob)).toEqual([{ ...link, mine: true }]);
+    expect(await mapLinks(cy)).toEqual([{ ...link, mine: false }]);
+    expect(await mapLinks(ann)).toEqual([]);
   });
 
   it('shows why a switch was refused, and stays put', async () => {
