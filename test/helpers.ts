@@ -56,15 +56,37 @@ export function connect<S extends Socket<any, any> = Socket>(
 }
 
 /**
- * Connects a client that listens for `event` before it connects, for events
- * sent on connection (they can arrive before `connect` resolves). Resolves
+ * Connects a client after `listen` has attached its listeners, so events sent
+ * on connection (a welcome, say) cannot arrive before anyone listens.
+ * Resolves once connected. Closed after each test.
+ */
+export function connectListening<S extends Socket<any, any> = Socket>(url: string, listen: (socket: S) => void): Promise<S> {
+  const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, autoConnect: false }) as S;
+  openClients.add(socket);
+  listen(socket);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`could not connect to ${url} within 2000 ms`)), 2000);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve(socket);
+    });
+    socket.once('connect_error', (err: Error) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    socket.connect();
+  });
+}
+
+/**
+ * Connects a client that listens for `event` before it connects, and resolves
  * with the client and that first event's payload.
  */
 export async function connectFor<S extends Socket<any, any> = Socket>(url: string, event: string, timeoutMs = 2000): Promise<[S, any]> {
-  const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, autoConnect: false }) as S;
-  openClients.add(socket);
-  const first = waitFor(socket as Socket, event, timeoutMs);
-  socket.connect();
+  let first: Promise<unknown> | undefined;
+  const socket = await connectListening<S>(url, (s) => {
+    first = waitFor(s as Socket, event, timeoutMs);
+  });
   return [socket, await first];
 }
 

@@ -1,69 +1,15 @@
 import { expect } from 'expect';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { start } from '../../lessons/06-message-generator/server';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../lessons/06-message-generator/events';
 import { RATE_LIMITED } from '../../shared/rate-limit';
 import { connect, connectMany, emitRaw, notFromAdmin, useLesson, waitFor } from '../helpers';
+import { connectRecording, nameOf, record, say, sync, syncMessage } from './chat-clients';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-const nameOf = (client: Client) => client.id!.slice(0, 6);
-const say = (client: Client, ...args: unknown[]) => emitRaw(client, 'createMessage', args);
-
-/**
- * Every event `client` receives from now on, as [event, payload]. Admin's
- * notices are left out unless asked for: clients connecting in parallel
- * hear about each other at unknown times.
- */
-function record(client: Client, withNotices = false): Array<[string, unknown]> {
-  const seen: Array<[string, unknown]> = [];
-  client.onAny((event: string, payload: { from?: string }) => {
-    if (withNotices || payload?.from !== 'Admin') seen.push([event, payload]);
-  });
-  return seen;
-}
-
-/**
- * Connects a client that records its events from the very start: the welcome
- * comes right behind the connection, before `await connect()` would return.
- */
-async function connectRecording(url: string): Promise<{ client: Client; seen: Array<[string, unknown]> }> {
-  const client: Client = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
-  opened.push(client);
-  const seen = record(client, true);
-  await new Promise((resolve, reject) => client.once('connect', () => resolve(undefined)).once('connect_error', reject));
-  return { client, seen };
-}
-const opened: Client[] = [];
-
-/**
- * Sends a marker message from `sender` and waits until each receiver has it.
- * The server handles a socket's events in order and writes to each client in
- * order, so whatever `sender` sent before would have arrived by then.
- */
-async function sync(sender: Client, ...receivers: Client[]): Promise<void> {
-  const arrivals = receivers.map(
-    (receiver) =>
-      new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('the "sync" message did not arrive within 2000 ms')), 2000);
-        const listener = ({ from, text }: { from: string; text: string }) => {
-          if (text !== 'sync' || from !== nameOf(sender)) return;
-          clearTimeout(timer);
-          receiver.off('newMessage', listener);
-          resolve();
-        };
-        receiver.on('newMessage', listener);
-      }),
-  );
-  await expect(say(sender, { text: 'sync' })).resolves.toEqual({ ok: true });
-  await Promise.all(arrivals);
-}
-
-const syncMessage = (sender: Client) => ['newMessage', { from: nameOf(sender), text: 'sync', createdAt: expect.any(Number) }];
-
 describe('06 message generator', () => {
   const lesson = useLesson(start);
-  afterEach(() => opened.splice(0).forEach((client) => client.close()));
 
   it('serves the page, its compiled script and styles', async () => {
     const html = await (await fetch(`${lesson().url}/`)).text();

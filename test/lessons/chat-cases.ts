@@ -2,73 +2,13 @@
 // adds only the routes for its page's libraries). Each lesson's test file
 // adds what is special to its page.
 import { expect } from 'expect';
-import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/chat-events';
 import { RATE_LIMITED, type RateLimitOptions } from '../../shared/rate-limit';
 import type { RunningLesson } from '../../shared/run';
 import { connect, connectMany, emitRaw, notFromAdmin, useLesson, waitFor } from '../helpers';
-
-type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
-
-const nameOf = (client: Client) => client.id!.slice(0, 6);
-const say = (client: Client, ...args: unknown[]) => emitRaw(client, 'createMessage', args);
-const share = (client: Client, ...args: unknown[]) => emitRaw(client, 'createLocationMessage', args);
-
-/**
- * Every event `client` receives from now on, as [event, payload]. Admin's
- * notices are left out unless asked for: clients connecting in parallel
- * hear about each other at unknown times.
- */
-function record(client: Client, withNotices = false): Array<[string, unknown]> {
-  const seen: Array<[string, unknown]> = [];
-  client.onAny((event: string, payload: { from?: string }) => {
-    if (withNotices || payload?.from !== 'Admin') seen.push([event, payload]);
-  });
-  return seen;
-}
-
-/**
- * Sends a marker message from `sender` and waits until each receiver has it.
- * The server handles a socket's events in order and writes to each client in
- * order, so whatever `sender` sent before would have arrived by then.
- */
-async function sync(sender: Client, ...receivers: Client[]): Promise<void> {
-  const arrivals = receivers.map(
-    (receiver) =>
-      new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('the "sync" message did not arrive within 2000 ms')), 2000);
-        const listener = ({ from, text }: { from: string; text: string }) => {
-          if (text !== 'sync' || from !== nameOf(sender)) return;
-          clearTimeout(timer);
-          receiver.off('newMessage', listener);
-          resolve();
-        };
-        receiver.on('newMessage', listener);
-      }),
-  );
-  await expect(say(sender, { text: 'sync' })).resolves.toEqual({ ok: true });
-  await Promise.all(arrivals);
-}
-
-/**
- * Connects a client that records its events from the very start: the welcome
- * comes right behind the connection, before `await connect()` would return.
- */
-async function connectRecording(url: string): Promise<{ client: Client; seen: Array<[string, unknown]> }> {
-  const client: Client = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
-  opened.push(client);
-  const seen = record(client, true);
-  await new Promise((resolve, reject) => client.once('connect', () => resolve(undefined)).once('connect_error', reject));
-  return { client, seen };
-}
-const opened: Client[] = [];
-
-const syncMessage = (sender: Client) => ['newMessage', { from: nameOf(sender), text: 'sync', createdAt: expect.any(Number) }];
+import { connectRecording, nameOf, record, say, share, sync, syncMessage, type Client } from './chat-clients';
 
 /** Text, locations, notices and bad input, for a lesson started by `lesson`. */
 export function chatCases(lesson: () => RunningLesson, pageEscapes: string): void {
-  afterEach(() => opened.splice(0).forEach((client) => client.close()));
-
   it('welcomes a newcomer from Admin, and tells the others someone joined', async () => {
     const welcome = ['newMessage', { from: 'Admin', text: 'Welcome to the chat!', createdAt: expect.any(Number) }];
     const joined = ['newMessage', { from: 'Admin', text: 'A new user joined', createdAt: expect.any(Number) }];
