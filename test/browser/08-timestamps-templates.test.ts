@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { useLesson } from '../helpers';
 import { scroll } from './chat-helpers';
 import { HOSTILE, wasPwned } from './harness';
-import { ignoreTheQuestion, IN_LONDON, LONDON_MAP, recordLabels, scene, send, sendLocation, shown } from './scenes/08-timestamps-templates';
+import { giveUpOnTheQuestion, ignoreTheQuestion, IN_LONDON, LONDON_MAP, recordLabels, scene, send, sendLocation, shown } from './scenes/08-timestamps-templates';
 import { describeInBrowser } from './suite';
 
 describeInBrowser('08 timestamps and templates', (open) => {
@@ -68,7 +68,7 @@ describeInBrowser('08 timestamps and templates', (open) => {
     await ann.locator('#location-note', { hasText: 'You did not allow this page to see your location.' }).waitFor();
     const button = ann.locator('#send-location');
     expect(await button.isEnabled()).toBe(true);
-    expect(await button.textContent()).toBe('Send location');
+    expect(await ann.locator('#send-location').textContent()).toBe('Send location');
     await ann.context().grantPermissions(['geolocation']);
     await ann.context().setGeolocation({ latitude: 51.5, longitude: -0.12 });
     await sendLocation(ann);
@@ -88,21 +88,11 @@ describeInBrowser('08 timestamps and templates', (open) => {
     const ann = await arrive();
     await ignoreTheQuestion(ann);
     await ann.locator('.message__body', { hasText: 'Welcome to the chat!' }).waitFor();
-    const button = ann.locator('#send-location');
-    await button.click();
-    expect(await button.textContent()).toBe('Locating…');
-    expect(await button.isDisabled()).toBe(true);
-    await ann.clock.fastForward(14_000);
-    expect(await button.isDisabled()).toBe(true); // still waiting
-    await ann.clock.fastForward(1_000);
-    await ann.locator('#location-note', { hasText: 'No location after 15 seconds.' }).waitFor();
-    await ann.locator('#send-location:enabled', { hasText: 'Send location' }).waitFor();
-    // The user answers at last: the page has given up, and sends nothing.
-    await ann.evaluate(() => (window as unknown as { answerLocation(): void }).answerLocation());
+    await giveUpOnTheQuestion(ann); // and the user answers at last: the page sends nothing
     await send(ann, 'Never mind.');
     await bob.locator('.message__body', { hasText: 'Never mind.' }).waitFor();
     expect(await bob.locator('.message__body a').count()).toBe(0);
-    expect(await button.textContent()).toBe('Send location');
+    expect(await ann.locator('#send-location').textContent()).toBe('Send location');
   });
 
   it('follows new messages at the bottom, and leaves a reader who scrolled up alone', async () => {

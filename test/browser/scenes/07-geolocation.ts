@@ -1,3 +1,4 @@
+import { expect } from 'expect';
 import type { BrowserContextOptions, Page } from 'playwright-core';
 import { start } from '../../../lessons/07-geolocation/server';
 import { send } from './05-chat';
@@ -23,6 +24,24 @@ export async function ignoreTheQuestion(page: Page): Promise<void> {
   });
   await page.clock.install();
   await page.reload();
+}
+
+/**
+ * On a page whose question goes unanswered (see `ignoreTheQuestion`): clicks "Send location"
+ * and checks the page waits 15 s, then gives up with its note and frees the button. Then the
+ * user answers, too late; the test checks that nothing was sent.
+ */
+export async function giveUpOnTheQuestion(page: Page): Promise<void> {
+  const button = page.locator('#send-location');
+  await button.click();
+  expect(await button.textContent()).toBe('Locating…');
+  expect(await button.isDisabled()).toBe(true);
+  await page.clock.fastForward(14_000);
+  expect(await button.isDisabled()).toBe(true); // still waiting
+  await page.clock.fastForward(1_000);
+  await page.locator('#location-note', { hasText: 'No location after 15 seconds.' }).waitFor({ timeout: 5000 });
+  await page.locator('#send-location:enabled', { hasText: 'Send location' }).waitFor();
+  await page.evaluate(() => (window as unknown as { answerLocation(): void }).answerLocation());
 }
 
 /** Starts recording every label the location button shows; the function returned reads them. */

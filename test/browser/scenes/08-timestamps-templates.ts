@@ -3,7 +3,7 @@ import { start } from '../../../lessons/08-timestamps-templates/server';
 import { IN_LONDON, sendLocation } from './07-geolocation';
 import type { Scene } from './scene';
 
-export { ignoreTheQuestion, IN_LONDON, LONDON_MAP, recordLabels, sendLocation } from './07-geolocation';
+export { giveUpOnTheQuestion, ignoreTheQuestion, IN_LONDON, LONDON_MAP, recordLabels, sendLocation } from './07-geolocation';
 
 /** Sends a message from the form, and waits until it is back on the sender's page and the box is cleared. */
 export async function send(page: Page, text: string): Promise<void> {
