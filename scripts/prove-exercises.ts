@@ -1,0 +1,179 @@
+// npm run prove-exercises [-- NN | NN.K ...]
+// Proves every checked exercise, in scratch copies of the workbook (.proof/):
+//   1. its check fails on the lesson as it ships;
+//   2. with its reference solution applied, the check passes,
+//   3. the type check passes,
+//   4. and the lesson's own tests pass (lesson, browser, robustness and the
+//      shared modules' tests), except those the exercise names as changed.
+// Prints a table, one row per exercise, and exits 1 on any miss.
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Exercise } from '../test/checks/check';
+import { loadChecks, type Result } from '../test/checks/run-checks';
+import { findLesson, listLessons, type LessonInfo } from './lessons';
+import { solutionFile } from './solution';
+
+const run = promisify(execFile);
+const root = path.join(__dirname, '..');
+const scratch = path.join(root, '.proof');
+const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
+
+interface Row {
+  id: string;
+  failsAsShipped: boolean | undefined;
+  checkPasses?: boolean;
+  typesPass?: boolean;
+  testsPass?: boolean;
+  seconds?: number;
+  problems: string[];
+}
+
+/** Copies the workbook's files (tracked, or new and not ignored) into `dir`. */
+async function copyWorkbook(dir: string): Promise<void> {
+  const { stdout } = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, maxBuffer: 1e8 });
+  for (const file of stdout.split('\0').filter(Boolean)) {
+    if (!existsSync(path.join(root, file))) continue; // deleted, not yet committed
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    copyFileSync(path.join(root, file), path.join(dir, file));
+  }
+}
+
+/** Runs a command in `dir`; resolves with its output and whether it succeeded. */
+async function inCopy(dir: string, file: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ ok: boolean; out: string }> {
+  try {
+    const { stdout, stderr } = await run(file, args, { cwd: dir, maxBuffer: 1e8, env: { ...process.env, ...env, NO_COLOR: '1' } });
+    return { ok: true, out: stdout + stderr };
+  } catch (err) {
+    const { stdout = '', stderr = '' } = err as { stdout?: string; stderr?: string };
+    return { ok: false, out: stdout + stderr };
+  }
+}
+
+async function checkResults(dir: string, selector: string): Promise<Result[]> {
+  const { out } = await inCopy(dir, process.execPath, ['-r', 'ts-node/register', 'scripts/check.ts', selector, '--json']);
+  try {
+    return JSON.parse(out.slice(out.indexOf('['))) as Result[];
+  } catch {
+    throw new Error(`npm run check -- ${selector} --json printed no results: ${out.trim().split('\n')[0]}`);
+  }
+}
+
+/** The lesson's tests, as mocha sees them: which passed and which failed (full titles). */
+async function lessonTests(dir: string, lesson: LessonInfo): Promise<{ failed: string[]; titles: string[]; error?: string }> {
+  const folder = `${lesson.number}-${lesson.slug}`;
+  const specs = [`test/lessons/${lesson.number}-*.test.ts`, `test/browser/${lesson.number}-*.test.ts`, 'test/shared/*.test.ts'];
+  const report = path.join(dir, 'mocha.json');
+  const parts = [
+    await inCopy(dir, bin('mocha'), [...specs, '--reporter', 'json', '--reporter-option', `output=${report}`]),
+    await inCopy(dir, bin('mocha'), ['test/robustness/*.test.ts', '-g', `robustness: ${folder}\\b`, '--reporter', 'json', '--reporter-option', `output=${report}.2`]),
+  ];
+  const failed: string[] = [];
+  const titles: string[] = [];
+  for (const [i, file] of [report, `${report}.2`].entries()) {
+    if (!existsSync(file)) return { failed, titles, error: `mocha did not run: ${parts[i].out.trim().split('\n').slice(-3).join(' ')}` };
+    const json = JSON.parse(readFileSync(file, 'utf8')) as { tests: Array<{ fullTitle: string; err: object }>; failures: Array<{ fullTitle: string }> };
+    titles.push(...json.tests.map((test) => test.fullTitle));
+    failed.push(...json.failures.map((test) => test.fullTitle));
+  }
+  return { failed, titles };
+}
+
+async function prove(exercise: Exercise, lesson: LessonInfo, failsAsShipped: boolean | undefined, base: string): Promise<Row> {
+  const started = Date.now();
+  const row: Row = { id: exercise.id, failsAsShipped, problems: [] };
+  if (failsAsShipped === false) row.problems.push('its check passes on the lesson as it ships');
+  if (failsAsShipped === undefined) row.problems.push('its check gave no result on the lesson as it ships');
+  const patch = solutionFile(exercise.id);
+  if (!existsSync(patch)) {
+    row.problems.push(`no reference solution (${path.relative(root, patch)})`);
+    return row;
+  }
+  const dir = path.join(scratch, exercise.id);
+  rmSync(dir, { recursive: true, force: true });
+  await run('cp', ['-r', base, dir]);
+  const applied = await inCopy(dir, 'git', ['apply', '--whitespace=nowarn', patch]);
+  if (!applied.ok) {
+    row.problems.push(`the solution does not apply: ${applied.out.trim().split('\n')[0]}`);
+    return row;
+  }
+  const [types, results] = await Promise.all([inCopy(dir, bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']), checkResults(dir, exercise.id)]);
+  row.typesPass = types.ok;
+  if (!types.ok) row.problems.push(`type check: ${types.out.trim().split('\n')[0]}`);
+  const result = results.find((r) => r.exercise === exercise.id);
+  row.checkPasses = result?.passed === true;
+  if (!row.checkPasses) row.problems.push(`check with the solution: ${result?.message ?? 'no result'}`);
+
+  const tests = await lessonTests(dir, lesson);
+  const changes = exercise.changes ?? [];
+  const unexpected = tests.failed.filter((title) => !changes.includes(title));
+  const unknown = changes.filter((title) => !tests.titles.includes(title));
+  row.testsPass = !tests.error && unexpected.length === 0 && unknown.length === 0;
+  if (tests.error) row.problems.push(tests.error);
+  for (const title of unexpected) row.problems.push(`a lesson test fails: ${title}`);
+  for (const title of unknown) row.problems.push(`names a changed test that does not exist: ${title}`);
+  row.seconds = (Date.now() - started) / 1000;
+  if (row.problems.length === 0) rmSync(dir, { recursive: true, force: true });
+  return row;
+}
+
+/** Runs `work` on every item, `size` at a time. */
+async function pool<T, R>(items: T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(size, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await work(items[i]);
+      }
+    }),
+  );
+  return results;
+}
+
+const mark = (value: boolean | undefined) => (value === undefined ? '–' : value ? '✓' : '✗');
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+  const lessons = listLessons().filter((lesson) => loadChecks(`${lesson.number}-${lesson.slug}`));
+  const chosen = wanted.length ? wanted.map((text) => findLesson(lessons, text.split('.')[0])!).filter(Boolean) : lessons;
+  const jobs = chosen.flatMap((lesson) =>
+    loadChecks(`${lesson.number}-${lesson.slug}`)!
+      .exercises.filter((exercise) => !wanted.some((w) => w.includes('.')) || wanted.includes(exercise.id))
+      .map((exercise) => ({ lesson, exercise })),
+  );
+
+  rmSync(scratch, { recursive: true, force: true });
+  const base = path.join(scratch, 'shipped');
+  await copyWorkbook(base);
+
+  // 1. Every check fails on the lesson as it ships.
+  const shipped = new Map<string, boolean>();
+  await pool([...new Set(jobs.map((job) => job.lesson))], 2, async (lesson) => {
+    for (const result of await checkResults(base, lesson.number)) shipped.set(result.exercise, !result.passed);
+  });
+
+  // 2-4. With the solution applied, in a copy of its own.
+  const workers = Math.max(1, Math.min(4, cpus().length));
+  const rows = await pool(jobs, workers, ({ lesson, exercise }) => prove(exercise, lesson, shipped.get(exercise.id), base));
+
+  console.log('| exercise | fails as shipped | check passes with solution | types | lesson tests | seconds |');
+  console.log('|---|:-:|:-:|:-:|:-:|--:|');
+  for (const row of rows) {
+    console.log(`| ${row.id} | ${mark(row.failsAsShipped)} | ${mark(row.checkPasses)} | ${mark(row.typesPass)} | ${mark(row.testsPass)} | ${row.seconds?.toFixed(1) ?? '–'} |`);
+  }
+  const missed = rows.filter((row) => row.problems.length > 0);
+  console.log(`\n${rows.length} exercises in ${chosen.length} lessons: ${rows.length - missed.length} proved, ${missed.length} missed (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  for (const row of missed) console.log(`  ${row.id}: ${row.problems.join('; ')} (files kept in .proof/${row.id})`);
+  if (missed.length === 0) rmSync(scratch, { recursive: true, force: true });
+  process.exitCode = missed.length ? 1 : 0;
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+});

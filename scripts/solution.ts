@@ -1,0 +1,123 @@
+// npm run solution -- NN.K [--apply]
+// Shows the reference solution of exercise NN.K as a diff against the lesson
+// as it ships. --apply applies it to your files, and says how to undo it.
+// (For the workbook's authors: --save writes your working tree's change to
+// the lesson, against the last commit, as that solution.)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadChecks } from '../test/checks/run-checks';
+import { findLesson, listLessons } from './lessons';
+
+const root = path.join(__dirname, '..');
+export const solutionsDir = path.join(root, 'test', 'solutions');
+export const solutionFile = (id: string) => path.join(solutionsDir, `${id}.patch`);
+
+/** The files a patch changes, and those it creates. */
+export function filesOf(patch: string): { changed: string[]; created: string[] } {
+  const changed: string[] = [];
+  const created: string[] = [];
+  for (const part of patch.split(/^diff --git /m).slice(1)) {
+    const file = part.match(/^a\/(\S+) b\/(\S+)/)?.[2];
+    if (!file) continue;
+    (/^new file mode/m.test(part) ? created : changed).push(file);
+  }
+  return { changed, created };
+}
+
+function colour(patch: string): string {
+  if (!process.stdout.isTTY || process.env.NO_COLOR) return patch;
+  return patch
+    .split('\n')
+    .map((line) => {
+      if (/^(diff --git|index |--- |\+\+\+ |new file mode)/.test(line)) return `\x1b[1m${line}\x1b[0m`;
+      if (line.startsWith('@@')) return `\x1b[36m${line}\x1b[0m`;
+      if (line.startsWith('+')) return `\x1b[32m${line}\x1b[0m`;
+      if (line.startsWith('-')) return `\x1b[31m${line}\x1b[0m`;
+      return line;
+    })
+    .join('\n');
+}
+
+/** "10.5", "10.05" or "10-users.5" as an exercise id, or an error saying which exist. */
+function exerciseId(text: string | undefined): string {
+  const usage = 'Which exercise? npm run solution -- 10.5 (lesson 10, exercise 5)';
+  if (!text) throw new Error(usage);
+  const [number, part] = text.split('.');
+  const lesson = findLesson(listLessons(), number);
+  if (!lesson || part === undefined || !/^\d+$/.test(part)) throw new Error(usage);
+  const id = `${lesson.number}.${Number(part)}`;
+  const checks = loadChecks(`${lesson.number}-${lesson.slug}`);
+  if (!existsSync(solutionFile(id))) {
+    const explore = checks?.explore?.[id];
+    const solved = checks?.exercises.map((exercise) => exercise.id) ?? [];
+    throw new Error(
+      explore
+        ? `Exercise ${id} (${explore}) is one to explore: its answer is in the hints at the end of the lesson's README.`
+        : `Exercise ${id} has no reference solution. Lesson ${lesson.number}'s solutions: ${solved.join(', ') || 'none'}.`,
+    );
+  }
+  return id;
+}
+
+function undoHint({ changed, created }: { changed: string[]; created: string[] }): string {
+  // One folder per lesson touched: `git checkout -- lessons/10-users` undoes every file in it.
+  const places = [...new Set(changed.map((file) => (file.startsWith('lessons/') ? file.split('/').slice(0, 2).join('/') : file)))];
+  const steps = [];
+  if (places.length) steps.push(`git checkout -- ${places.join(' ')}`);
+  if (created.length) steps.push(`rm ${created.join(' ')}`);
+  return steps.join(' && ');
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const text = args.find((arg) => !arg.startsWith('--'));
+  if (args.includes('--save')) return save(exerciseIdForSave(text));
+  const id = exerciseId(text);
+  const patch = readFileSync(solutionFile(id), 'utf8');
+  if (!args.includes('--apply')) {
+    console.log(colour(patch));
+    console.log(`Apply it to your files: npm run solution -- ${id} --apply`);
+    return;
+  }
+  const applied = spawnSync('git', ['apply', '--whitespace=nowarn', solutionFile(id)], { cwd: root, encoding: 'utf8' });
+  if (applied.status !== 0) {
+    const files = filesOf(patch);
+    throw new Error(
+      `The solution does not apply: your files differ from the lesson as it ships.\n` +
+        `Keep your work with \`git stash\` (or undo it: ${undoHint(files)}), then try again.\n` +
+        applied.stderr.trim(),
+    );
+  }
+  const files = filesOf(patch);
+  console.log(`Applied the solution of ${id} to ${[...files.changed, ...files.created].join(', ')}.`);
+  console.log(`Check it: npm run check -- ${id}`);
+  console.log(`Undo it:  ${undoHint(files)}`);
+}
+
+/** For --save: the id of an exercise that has a check, solution or not. */
+function exerciseIdForSave(text: string | undefined): string {
+  const [number, part] = (text ?? '').split('.');
+  const lesson = findLesson(listLessons(), number);
+  if (!lesson || !/^\d+$/.test(part ?? '')) throw new Error('Which exercise? npm run solution -- 10.5 --save');
+  return `${lesson.number}.${Number(part)}`;
+}
+
+/** Writes the working tree's change (new files too), against HEAD, as the solution of `id`. */
+function save(id: string): void {
+  const outside = [':(exclude)test/solutions', ':(exclude)test/checks', ':(exclude).workbook'];
+  execFileSync('git', ['add', '--intent-to-add', '--', 'lessons', 'shared', 'test', ...outside], { cwd: root });
+  const patch = execFileSync('git', ['diff', 'HEAD', '--', '.', ...outside], { cwd: root, encoding: 'utf8' });
+  if (!patch.trim()) throw new Error('Nothing has changed since the last commit: there is no solution to save.');
+  writeFileSync(solutionFile(id), patch);
+  console.log(`Saved ${path.relative(root, solutionFile(id))}: ${[...new Set(Object.values(filesOf(patch)).flat())].join(', ')}`);
+}
+
+if (require.main === module) {
+  try {
+    main();
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,257 @@
+// What a lesson's exercise checks are made of. `npm run check -- 10` runs the
+// checks in test/checks/10-users.ts against the lesson as it is now. A check
+// starts the lesson in this process on a free port, talks to it over real
+// sockets (or in Chromium, for the page), and fails with one plain sentence:
+// what was expected and what happened. It never reads the learner's source.
+import path from 'node:path';
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { RunningLesson, StartLesson } from '../../shared/run';
+
+export const root = path.join(__dirname, '..', '..');
+
+/** One exercise that builds something, and how to tell that it is built. */
+export interface Exercise {
+  /** "10.5": the lesson's number, then the exercise's number in its README. */
+  id: string;
+  /** A few words, as in the README. */
+  title: string;
+  /** Options for the lesson's start(), say a tighter rate limit. */
+  options?: object;
+  /**
+   * Lesson tests that a correct answer makes fail on purpose, because the
+   * exercise changes the lesson's contract: each a test's full title, as
+   * mocha prints it ("10 users sends the room its user list …").
+   */
+  changes?: string[];
+  check(t: Check): Promise<void>;
+}
+
+/** A lesson's exercises: those with a check, and the ones to explore (no check). */
+export interface LessonChecks {
+  lesson: string; // "10-users"
+  exercises: Exercise[];
+  /** Exercises that ask you to watch or explain, by id: their title. */
+  explore?: Record<string, string>;
+}
+
+/** The one sentence a check fails with. Not a crash: the exercise is not done yet. */
+export class NotYet extends Error {}
+
+/** Fails the check with `sentence`, unless `condition` holds. */
+export function expectThat(condition: unknown, sentence: string): asserts condition {
+  if (!condition) throw new NotYet(sentence);
+}
+
+/** A value as a learner would write it, cut short: {"ok":true,"text":"hi"}. */
+export function show(value: unknown, max = 90): string {
+  if (value === undefined) return 'nothing';
+  let text: string;
+  try {
+    text = typeof value === 'function' ? 'a function' : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = String(value);
+  }
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** `event(arg, …)` as a client would send it, for sentences. */
+export function call(event: string, args: unknown[]): string {
+  return `${event}(${args.map((arg) => show(arg, 40)).join(', ')})`;
+}
+
+export type Client = Socket<any, any>;
+
+let browser: Promise<Browser> | undefined;
+
+/** Chromium, launched on first use and shared by every check of a run. */
+export function sharedBrowser(): Promise<Browser> {
+  browser ??= import('../browser/harness').then(({ hasChromium, launch, SKIP_NOTE }) => {
+    if (!hasChromium) throw new NotYet(SKIP_NOTE.replace('browser tests skipped', 'this check needs Chromium'));
+    return launch();
+  });
+  return browser;
+}
+
+export async function closeSharedBrowser(): Promise<void> {
+  const launched = browser;
+  browser = undefined;
+  await launched?.then((b) => b.close()).catch(() => {});
+}
+
+/**
+ * What a check works with: the lesson, clients that are closed when it ends,
+ * and asking and waiting that fail with a sentence instead of a stack trace.
+ */
+export class Check {
+  private readonly lessons: RunningLesson[] = [];
+  private readonly clients: Client[] = [];
+  private readonly closers: Array<() => Promise<void>> = [];
+
+  constructor(
+    private readonly startLesson: StartLesson,
+    private readonly options: object = {},
+    /** Every line the lesson printed (console.log, console.error) during the check. */
+    readonly logs: string[] = [],
+  ) {}
+
+  /** Starts the lesson on a free port (with the exercise's options, and `more`). */
+  async start(more: object = {}): Promise<RunningLesson> {
+    let lesson: RunningLesson;
+    try {
+      lesson = await this.startLesson({ ...this.options, ...more, port: 0 });
+    } catch (err) {
+      throw new NotYet(`the lesson did not start: ${(err as Error)?.message ?? err}`);
+    }
+    this.lessons.push(lesson);
+    return lesson;
+  }
+
+  /** The lesson started first (started now if need be). */
+  async lesson(): Promise<RunningLesson> {
+    return this.lessons[0] ?? this.start();
+  }
+
+  /**
+   * Connects a client to the lesson (or to `url`) and waits until it is
+   * connected. `listen` attaches listeners before it connects, so nothing
+   * sent on connection (a welcome) is missed.
+   */
+  async connect(
+    listen: (client: Client) => void = () => {},
+    options: Partial<ManagerOptions & SocketOptions> & { url?: string } = {},
+  ): Promise<Client> {
+    const url = options.url ?? (await this.lesson()).url;
+    const client = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, autoConnect: false, ...options });
+    this.clients.push(client);
+    listen(client);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new NotYet(`a client could not connect to the lesson within 2 s`)), 2000);
+      client.once('connect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      client.once('connect_error', (err: Error) => {
+        clearTimeout(timer);
+        reject(new NotYet(`a client could not connect to the lesson: ${err.message}`));
+      });
+      client.connect();
+    });
+    return client;
+  }
+
+  /**
+   * Sends `event(...args)` with an acknowledgement and resolves with the
+   * answer. No answer within `ms`, or "unknown event" (the server has no
+   * handler for it yet), fails the check, naming the request.
+   */
+  async ask(client: Client, event: string, args: unknown[], ms = 1000): Promise<any> {
+    let reply: any;
+    try {
+      reply = await client.timeout(ms).emitWithAck(event, ...args);
+    } catch {
+      throw new NotYet(`${call(event, args)} got no answer within ${ms / 1000} s`);
+    }
+    if (reply?.ok === false && reply.error === `unknown event "${event}"`) {
+      throw new NotYet(`the server does not handle "${event}" yet: it answered ${call(event, args)} with ${show(reply)}`);
+    }
+    return reply;
+  }
+
+  /**
+   * Waits for the next `event` on `client` for which `match` holds, and
+   * resolves with its arguments. None within `ms` fails with
+   * "expected `what`; …", saying what did arrive instead.
+   */
+  next(client: Client, event: string, what: string, match: (...args: any[]) => boolean = () => true, ms = 1000): Promise<any[]> {
+    return new Promise((resolve, reject) => {
+      const seen: string[] = [];
+      const listener = (...args: any[]) => {
+        if (!match(...args)) return void seen.push(show(args.length === 1 ? args[0] : args, 60));
+        clearTimeout(timer);
+        client.off(event, listener);
+        resolve(args);
+      };
+      const timer = setTimeout(() => {
+        client.off(event, listener);
+        const instead = seen.length ? `"${event}" came with ${seen.slice(0, 3).join(', ')}` : `no "${event}" came`;
+        reject(new NotYet(`expected ${what}; ${instead} within ${ms / 1000} s`));
+      }, ms);
+      client.on(event, listener);
+    });
+  }
+
+  /** Everything `client` receives from now on, as [event, ...args]. */
+  record(client: Client): unknown[][] {
+    const seen: unknown[][] = [];
+    client.onAny((event: string, ...args: unknown[]) => seen.push([event, ...args]));
+    return seen;
+  }
+
+  /** Waits `ms`, say for something that must not come. */
+  pause(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  /**
+   * The lesson's safety habits, for an event the learner adds: `bad` (a
+   * wrong type) with an acknowledgement must be refused with
+   * `{ ok: false, error }`; `bad` and `good` with no acknowledgement must
+   * crash nothing; and afterwards `stillAnswers` must still get its answer.
+   */
+  async refusesBadInput(
+    client: Client,
+    event: string,
+    { good, bad, stillAnswers }: { good: unknown[]; bad: unknown[]; stillAnswers: () => Promise<unknown> },
+  ): Promise<void> {
+    const reply = await this.ask(client, event, bad);
+    expectThat(
+      reply?.ok === false && typeof reply.error === 'string' && reply.error.length > 0,
+      `${call(event, bad)} was answered ${show(reply)}; a wrong type must be refused with { ok: false, error: "…" }`,
+    );
+    client.emit(event, ...bad);
+    client.emit(event, ...good);
+    try {
+      await stillAnswers();
+    } catch (err) {
+      if (!(err instanceof NotYet)) throw err;
+      throw new NotYet(`after ${event} came with no acknowledgement, the server stopped answering: ${err.message}`);
+    }
+    expectThat(client.connected, `after ${event} came with no acknowledgement, the server closed the connection`);
+  }
+
+  /**
+   * Opens a page in Chromium as a new person (a browser context of its own),
+   * at `url` or at a path of the lesson's server. Closed when the check ends.
+   */
+  async open(url: string, options: BrowserContextOptions = {}): Promise<Page> {
+    const target = /^https?:/.test(url) ? url : `${(await this.lesson()).url}${url}`;
+    const context = await (await sharedBrowser()).newContext({ viewport: { width: 900, height: 640 }, ...options });
+    this.closers.push(() => context.close());
+    const page = await context.newPage();
+    await page.goto(target);
+    return page;
+  }
+
+  /** Runs `close` when the check ends, before the lesson closes. */
+  onEnd(close: () => Promise<void> | void): void {
+    this.closers.push(async () => close());
+  }
+
+  /** Closes every client, page and lesson the check opened. */
+  async end(): Promise<void> {
+    for (const client of this.clients.splice(0)) client.close();
+    await Promise.all(this.closers.splice(0).map((close) => close().catch(() => {})));
+    await Promise.all(this.lessons.splice(0).map((lesson) => withTimeout(lesson.close(), 2000).catch(() => {})));
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve(undefined), ms);
+    promise.then(
+      (value) => (clearTimeout(timer), resolve(value)),
+      (err) => (clearTimeout(timer), reject(err)),
+    );
+  });
+}

@@ -1,0 +1,118 @@
+// Runs a lesson's exercise checks in this process and says, for each, done
+// or not yet and why. Used by `npm run check` (scripts/check.ts).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { StartLesson } from '../../shared/run';
+import { Check, closeSharedBrowser, NotYet, root, type Exercise, type LessonChecks } from './check';
+
+export interface Result {
+  exercise: string;
+  title: string;
+  passed: boolean;
+  message: string;
+}
+
+/** How long one check may take before it is stopped. */
+const CHECK_MS = 15_000;
+
+export const checksFile = (lesson: string) => path.join(root, 'test', 'checks', `${lesson}.ts`);
+
+export function loadChecks(lesson: string): LessonChecks | undefined {
+  const file = checksFile(lesson);
+  return existsSync(file) ? (require(file).checks as LessonChecks) : undefined;
+}
+
+/** One line for a lesson test that the exercise changes on purpose. */
+export function changesNote(exercise: Exercise): string {
+  if (!exercise.changes?.length) return '';
+  const n = exercise.changes.length;
+  return `This exercise changes the lesson's contract: ${n === 1 ? 'one lesson test fails' : `${n} lesson tests fail`} once it is done, as expected (its README names ${n === 1 ? 'it' : 'them'}).`;
+}
+
+/** Runs the checks of `lesson` ("10-users"), or only `only` ("10.5"). */
+export async function runChecks(lesson: string, only?: string): Promise<Result[]> {
+  const checks = loadChecks(lesson);
+  if (!checks) return [];
+  const exercises = checks.exercises.filter((exercise) => !only || exercise.id === only);
+  const results: Result[] = [];
+  const quiet = silenceConsole();
+  try {
+    let start: StartLesson | undefined;
+    let loadError = '';
+    try {
+      start = require(path.join(root, 'lessons', lesson, 'server')).start as StartLesson;
+      if (typeof start !== 'function') loadError = `lessons/${lesson}/server.ts no longer exports a start function`;
+    } catch (err) {
+      loadError = `lessons/${lesson}/server.ts does not load: ${describeError(err)}`;
+    }
+    for (const exercise of exercises) {
+      const failure = loadError || (await runOne(exercise, start!, quiet.lines));
+      results.push({ exercise: exercise.id, title: exercise.title, passed: !failure, message: failure || changesNote(exercise) });
+    }
+  } finally {
+    quiet.restore();
+    await closeSharedBrowser();
+  }
+  return results;
+}
+
+/** Runs one check; resolves with why it failed, or '' when it passed. */
+async function runOne(exercise: Exercise, start: StartLesson, logs: string[]): Promise<string> {
+  logs.length = 0;
+  const t = new Check(start, exercise.options, logs);
+  const crash = catchCrashes();
+  let timer: NodeJS.Timeout | undefined;
+  const tooLong = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new NotYet(`the check did not finish within ${CHECK_MS / 1000} s`)), CHECK_MS);
+  });
+  try {
+    await Promise.race([exercise.check(t), crash.crashed, tooLong]);
+    return '';
+  } catch (err) {
+    return err instanceof NotYet ? err.message : `the check stopped on an error: ${describeError(err)}`;
+  } finally {
+    clearTimeout(timer);
+    await t.end();
+    crash.stop();
+  }
+}
+
+/**
+ * A lesson that throws in a handler would end the process. While a check
+ * runs, such an error fails the check instead, naming where it was thrown.
+ */
+function catchCrashes(): { crashed: Promise<never>; stop(): void } {
+  let fail: (err: Error) => void = () => {};
+  const crashed = new Promise<never>((_, reject) => (fail = reject));
+  crashed.catch(() => {});
+  const onError = (err: unknown) => fail(new NotYet(`the server crashed: ${describeError(err)}`));
+  process.on('uncaughtException', onError);
+  process.on('unhandledRejection', onError);
+  return {
+    crashed,
+    stop() {
+      process.off('uncaughtException', onError);
+      process.off('unhandledRejection', onError);
+    },
+  };
+}
+
+/** "TypeError: x is not a function (lessons/03-acknowledgements/server.ts:40)": one line, no stack. */
+export function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const where = (err.stack ?? '')
+    .split('\n')
+    .map((line) => line.match(/\(?([^\s()]+):(\d+):\d+\)?$/))
+    .find((found) => found && /[/\\](lessons|shared)[/\\]/.test(found[1]) && !found[1].includes('node_modules'));
+  const place = where ? ` (${path.relative(root, where[1])}:${where[2]})` : '';
+  return `${err.name}: ${err.message.split('\n')[0]}${place}`;
+}
+
+/** Keeps the lesson's own logging ("client … connected") out of the results, in `lines`. */
+function silenceConsole(): { lines: string[]; restore(): void } {
+  const lines: string[] = [];
+  const saved = { log: console.log, error: console.error, warn: console.warn };
+  const keep = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
+  Object.assign(console, { log: keep, error: keep, warn: keep });
+  return { lines, restore: () => Object.assign(console, saved) };
+}
