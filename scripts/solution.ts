@@ -105,7 +105,7 @@ function exerciseIdForSave(text: string | undefined): string {
 
 /** Writes the working tree's change (new files too), against HEAD, as the solution of `id`. */
 function save(id: string): void {
-  const outside = [':(exclude)test/solutions', ':(exclude)test/checks', ':(exclude).workbook'];
+  const outside = [':(exclude)test/solutions', ':(exclude)test/checks'];
   execFileSync('git', ['add', '--intent-to-add', '--', 'lessons', 'shared', 'test', ...outside], { cwd: root });
   const patch = execFileSync('git', ['diff', 'HEAD', '--', '.', ...outside], { cwd: root, encoding: 'utf8' });
   if (!patch.trim()) throw new Error('Nothing has changed since the last commit: there is no solution to save.');
