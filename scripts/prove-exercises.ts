@@ -28,6 +28,8 @@ interface Row {
   typesPass?: boolean;
   testsPass?: boolean;
   seconds?: number;
+  /** Seconds spent in each step, to see where the time goes. */
+  steps: Record<string, number>;
   problems: string[];
 }
 
@@ -83,7 +85,13 @@ async function lessonTests(dir: string, lesson: LessonInfo): Promise<{ failed: s
 
 async function prove(exercise: Exercise, lesson: LessonInfo, failsAsShipped: boolean | undefined, base: string): Promise<Row> {
   const started = Date.now();
-  const row: Row = { id: exercise.id, failsAsShipped, problems: [] };
+  const row: Row = { id: exercise.id, failsAsShipped, steps: {}, problems: [] };
+  const timed = async <T>(step: string, work: Promise<T>): Promise<T> => {
+    const begun = Date.now();
+    const result = await work;
+    row.steps[step] = (Date.now() - begun) / 1000;
+    return result;
+  };
   if (failsAsShipped === false) row.problems.push('its check passes on the lesson as it ships');
   if (failsAsShipped === undefined) row.problems.push('its check gave no result on the lesson as it ships');
   const patch = solutionFile(exercise.id);
@@ -94,19 +102,24 @@ async function prove(exercise: Exercise, lesson: LessonInfo, failsAsShipped: boo
   const dir = path.join(scratch, exercise.id);
   rmSync(dir, { recursive: true, force: true });
   await run('cp', ['-r', base, dir]);
-  const applied = await inCopy(dir, 'git', ['apply', '--whitespace=nowarn', patch]);
+  // The copy lies inside the workbook's own repository: stop git from finding
+  // it, or git apply would skip every path outside .proof/ID without a word.
+  const applied = await inCopy(dir, 'git', ['apply', '--whitespace=nowarn', patch], { GIT_CEILING_DIRECTORIES: scratch });
   if (!applied.ok) {
     row.problems.push(`the solution does not apply: ${applied.out.trim().split('\n')[0]}`);
     return row;
   }
-  const [types, results] = await Promise.all([inCopy(dir, bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']), checkResults(dir, exercise.id)]);
+  const [types, results] = await Promise.all([
+    timed('types', inCopy(dir, bin('tsc'), ['--noEmit', '-p', 'tsconfig.json'])),
+    timed('check', checkResults(dir, exercise.id)),
+  ]);
   row.typesPass = types.ok;
   if (!types.ok) row.problems.push(`type check: ${types.out.trim().split('\n')[0]}`);
   const result = results.find((r) => r.exercise === exercise.id);
   row.checkPasses = result?.passed === true;
   if (!row.checkPasses) row.problems.push(`check with the solution: ${result?.message ?? 'no result'}`);
 
-  const tests = await lessonTests(dir, lesson);
+  const tests = await timed('tests', lessonTests(dir, lesson));
   const changes = exercise.changes ?? [];
   const unexpected = tests.failed.filter((title) => !changes.includes(title));
   const unknown = changes.filter((title) => !tests.titles.includes(title));
@@ -164,7 +177,8 @@ async function main(): Promise<void> {
   console.log('| exercise | fails as shipped | check passes with solution | types | lesson tests | seconds |');
   console.log('|---|:-:|:-:|:-:|:-:|--:|');
   for (const row of rows) {
-    console.log(`| ${row.id} | ${mark(row.failsAsShipped)} | ${mark(row.checkPasses)} | ${mark(row.typesPass)} | ${mark(row.testsPass)} | ${row.seconds?.toFixed(1) ?? '–'} |`);
+    const steps = Object.entries(row.steps).map(([step, s]) => `${step} ${s.toFixed(1)}`).join(', ');
+    console.log(`| ${row.id} | ${mark(row.failsAsShipped)} | ${mark(row.checkPasses)} | ${mark(row.typesPass)} | ${mark(row.testsPass)} | ${row.seconds?.toFixed(1) ?? '–'} (${steps}) |`);
   }
   const missed = rows.filter((row) => row.problems.length > 0);
   console.log(`\n${rows.length} exercises in ${chosen.length} lessons: ${rows.length - missed.length} proved, ${missed.length} missed (${((Date.now() - started) / 1000).toFixed(0)} s)`);

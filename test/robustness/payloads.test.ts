@@ -5,7 +5,7 @@ import type { RunningLesson } from '../../shared/run';
 import { connect, pause } from '../helpers';
 import { badVariants } from './payloads';
 import { targets } from './targets';
-import { catchProcessErrors, recordEvents, settle, snapshot } from './watch';
+import { catchProcessErrors, listenedEvents, recordEvents, settle, snapshot } from './watch';
 
 const UNKNOWN_EVENTS = ['nope', 'constructor', '__proto__', 'hasOwnProperty', 'toString', 'error'];
 
@@ -61,6 +61,28 @@ for (const target of targets) {
         expect(attacker.connected).toBe(true);
       });
     }
+
+    // The server's own listeners say which events it takes. An event that
+    // targets.ts does not list (one a learner added: whisper, typing) has no
+    // known good payload, so it gets payloads of every shape: none may crash
+    // the server, close the connection, or stop it answering.
+    it('feeds bad payloads to every event the server listens for, listed in targets.ts or not', async () => {
+      const listened = listenedEvents(lesson, attacker);
+      const listed = target.events.map(({ event }) => event);
+      expect(listed.filter((event) => !listened.includes(event))).toEqual([]); // targets.ts is not stale
+      const unlisted = listened.filter((event) => !listed.includes(event));
+      const heardBefore = seen.length;
+      for (const event of unlisted) {
+        for (const { args } of [...badVariants([{ text: 'hello' }], 500), ...badVariants(['hello'], 500)]) {
+          await attacker.timeout(300).emitWithAck(event, ...args).catch(() => 'no answer'); // any answer, or none
+          attacker.emit(event, ...args);
+        }
+        expect({ event, connected: attacker.connected }).toEqual({ event, connected: true });
+        await target.probe(bystander, 1000);
+      }
+      // What a learner's event sends the others (a typing notice) is its own business.
+      seen.splice(heardBefore);
+    });
 
     it('answers unknown events with an error acknowledgement', async () => {
       for (const event of UNKNOWN_EVENTS.filter((name) => name !== 'error')) {

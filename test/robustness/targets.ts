@@ -1,5 +1,7 @@
-// Every lesson and every event a client may send it, from the contract in
-// LESSONS.md: how to ask a good question, and what the server sends anyway.
+// Every lesson and the events a client may send it, as each lesson's
+// events.ts declares them: how to ask a good question, and what the server
+// sends anyway. payloads.test.ts also finds the events a server listens for
+// that this list does not know (a learner's own), and feeds them too.
 import type { Socket } from 'socket.io-client';
 import { MAX_TEXT_LENGTH } from '../../shared/validation';
 import type { RunningLesson, StartLesson } from '../../shared/run';

@@ -69,3 +69,13 @@ export function catchProcessErrors(): { errors: unknown[]; stop(): void } {
     },
   };
 }
+
+/** Events Socket.IO itself emits on a socket: not a client's to send. */
+const RESERVED = new Set(['connect', 'connect_error', 'disconnect', 'disconnecting', 'error', 'newListener', 'removeListener']);
+
+/** The events the server listens for on `client`'s socket (its `socket.on(...)` handlers). */
+export function listenedEvents(lesson: RunningLesson, client: Socket): string[] {
+  const socket = lesson.io!.of('/').sockets.get(client.id!);
+  if (!socket) throw new Error('the client has no socket on the server');
+  return socket.eventNames().filter((name): name is string => typeof name === 'string' && !RESERVED.has(name));
+}
