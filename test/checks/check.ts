@@ -222,13 +222,15 @@ export class Check {
 
   /**
    * Opens a page in Chromium as a new person (a browser context of its own),
-   * at `url` or at a path of the lesson's server. Closed when the check ends.
+   * at `url` or at a path of the lesson's server. `before` runs before the
+   * page loads (say, `page.clock.install()`). Closed when the check ends.
    */
-  async open(url: string, options: BrowserContextOptions = {}): Promise<Page> {
+  async open(url: string, options: BrowserContextOptions = {}, before?: (page: Page) => Promise<void>): Promise<Page> {
     const target = /^https?:/.test(url) ? url : `${(await this.lesson()).url}${url}`;
     const context = await (await sharedBrowser()).newContext({ viewport: { width: 900, height: 640 }, ...options });
     this.closers.push(() => context.close());
     const page = await context.newPage();
+    await before?.(page);
     await page.goto(target);
     return page;
   }

@@ -1,0 +1,263 @@
+// The checks of lesson 10's exercises (see its README).
+import { call, expectThat, show, type Check, type Client, type LessonChecks } from './check';
+
+/** A person who has joined `room`, with everything the server sent them since they connected. */
+interface Person {
+  client: Client;
+  seen: unknown[][];
+  name: string;
+}
+
+async function joined(t: Check, name: string, room: string): Promise<Person> {
+  let seen: unknown[][] = [];
+  const client = await t.connect((c) => (seen = t.record(c)));
+  const reply = await t.ask(client, 'join', [{ name, room }]);
+  expectThat(reply?.ok === true, `${call('join', [{ name, room }])} was answered ${show(reply)}, not { ok: true, … }`);
+  return { client, seen, name };
+}
+
+/** A round trip to the server: what it sent `person` before has arrived once this resolves. */
+async function sync(t: Check, ...people: Person[]): Promise<void> {
+  await Promise.all(people.map((person) => person.client.timeout(1000).emitWithAck('sync').catch(() => {})));
+  await t.pause(20);
+}
+
+/** What `person` was sent as `event` (first arguments), from `from` on in their record. */
+const sent = (person: Person, event: string, from = 0): any[] => person.seen.slice(from).filter(([name]) => name === event).map(([, arg]) => arg);
+
+const isText = (from: string) => (message: any) => message?.from === from;
+
+async function sayOk(t: Check, person: Person, text: string): Promise<void> {
+  const reply = await t.ask(person.client, 'createMessage', [{ text }]);
+  expectThat(reply?.ok === true, `${person.name}'s createMessage({ text: "${text}" }) was answered ${show(reply)}`);
+}
+
+export const checks: LessonChecks = {
+  lesson: '10-users',
+  exercises: [
+    {
+      id: '10.1',
+      title: 'Rooms on the join page',
+      async check(t) {
+        const base = (await t.lesson()).url;
+        const rooms = async () => {
+          const response = await fetch(`${base}/rooms`);
+          expectThat(response.ok, `GET /rooms was answered HTTP ${response.status}; expected the rooms as JSON`);
+          const body: unknown = await response.json().catch(() => 'not JSON');
+          expectThat(Array.isArray(body), `GET /rooms was answered ${show(body)}; expected an array of { name, users }`);
+          return body as Array<{ name?: unknown; users?: unknown }>;
+        };
+        const empty = await rooms();
+        expectThat(empty.length === 0, `with nobody in, GET /rooms was answered ${show(empty)}; expected []`);
+        await joined(t, 'Ann', 'Lobby');
+        await joined(t, 'Bob', 'lobby');
+        const cy = await joined(t, 'Cy', 'Kitchen');
+        const busy = await rooms();
+        const has = (list: typeof busy, name: string, users: number) => list.some((room) => room.name === name && room.users === users);
+        expectThat(
+          has(busy, 'Lobby', 2) && has(busy, 'Kitchen', 1) && busy.length === 2,
+          `with Ann and Bob in Lobby and Cy in Kitchen, GET /rooms was answered ${show(busy)}; expected { name: "Lobby", users: 2 } and { name: "Kitchen", users: 1 }`,
+        );
+        cy.client.close();
+        await t.pause(100);
+        const after = await rooms();
+        expectThat(!after.some((room) => room.name === 'Kitchen'), `after Cy left Kitchen, GET /rooms still lists it: ${show(after)}`);
+
+        const page = await t.open('/');
+        await page.locator('#room').click();
+        const offered = await page
+          .waitForFunction(
+            () => {
+              const options = [...(document.querySelector<HTMLInputElement>('#room')?.list?.options ?? [])];
+              const lobby = options.find((option) => option.value === 'Lobby');
+              return lobby && /\b2\b/.test(`${lobby.label} ${lobby.textContent}`) ? true : undefined;
+            },
+            undefined,
+            { timeout: 2000 },
+          )
+          .then(() => true, () => false);
+        expectThat(offered, 'on the join page, the room field (#room) did not suggest "Lobby" with its 2 people, in a <datalist> it names with list="…", within 2 s');
+      },
+    },
+    {
+      id: '10.2',
+      title: 'Bob is typing…',
+      async check(t) {
+        const [ann, bob, cy] = [await joined(t, 'Ann', 'Lobby'), await joined(t, 'Bob', 'Lobby'), await joined(t, 'Cy', 'Kitchen')];
+        const stranger = await t.connect();
+        const early = await t.ask(stranger, 'typing', []);
+        expectThat(early?.ok === false, `typing() before joining a room was answered ${show(early)}; expected { ok: false, error }`);
+        const reply = await t.ask(bob.client, 'typing', []);
+        expectThat(reply?.ok === true, `Bob's typing() was answered ${show(reply)}; expected { ok: true }`);
+        await t.next(ann.client, 'typing', 'Ann, in Bob\'s room, to get typing("Bob")', (who) => who === 'Bob');
+        await sync(t, bob, cy);
+        expectThat(sent(cy, 'typing').length === 0, `Cy, in another room, was sent typing(${show(sent(cy, 'typing')[0])}); only Bob's room should hear`);
+        expectThat(sent(bob, 'typing').length === 0, 'Bob was sent his own typing notice; only the others should hear it');
+
+        const before = sent(ann, 'typing').length;
+        await Promise.all(Array.from({ length: 50 }, () => bob.client.timeout(1000).emitWithAck('typing').catch(() => {})));
+        await sync(t, ann);
+        const heard = sent(ann, 'typing').length - before;
+        expectThat(heard <= 15, `Bob sent typing() 50 times at once and Ann heard ${heard}; rate-limit it, so she hears at most 15`);
+        await t.pause(1100); // the limit refills
+
+        await t.refusesBadInput(bob.client, 'typing', { good: [], bad: [42], stillAnswers: () => sayOk(t, bob, 'still here') });
+
+        // The page: Ann sees Bob typing, and then not, once he has stopped a while.
+        const annPage = await t.open('/chat.html?name=Ann&room=Attic', {}, (page) => page.clock.install());
+        await annPage.locator('#users li', { hasText: 'Ann' }).waitFor({ timeout: 2000 });
+        const bobPage = await t.open('/chat.html?name=Bob&room=Attic');
+        await annPage.locator('#users li', { hasText: 'Bob' }).waitFor({ timeout: 2000 });
+        await bobPage.locator('#input').pressSequentially('hello', { delay: 20 });
+        const shown = await annPage.getByText(/Bob is typing/).waitFor({ timeout: 2000 }).then(() => true, () => false);
+        expectThat(shown, 'Bob typed "hello" in the Attic; Ann\'s page did not show "Bob is typing…" within 2 s');
+        await annPage.clock.fastForward(10_000);
+        const hidden = await annPage.getByText(/Bob is typing/).waitFor({ state: 'hidden', timeout: 1000 }).then(() => true, () => false);
+        expectThat(hidden, 'Ann\'s page still shows "Bob is typing…" 10 s after Bob stopped');
+      },
+    },
+    {
+      id: '10.3',
+      title: 'Private messages',
+      async check(t) {
+        const ann = await joined(t, 'Ann', 'Lobby');
+        const bob = await joined(t, 'Bob', 'Lobby');
+        const dee = await joined(t, 'Dee', 'Lobby');
+        const cy = await joined(t, 'Cy', 'Kitchen');
+        const start = ann.seen.length;
+        const reply = await t.ask(ann.client, 'privateMessage', [{ to: 'Bob', text: ' psst ' }]);
+        expectThat(reply?.ok === true, `Ann's privateMessage({ to: "Bob", text: " psst " }) was answered ${show(reply)}; expected { ok: true }`);
+        const is = (m: any) => m?.from === 'Ann' && m?.to === 'Bob' && m?.text === 'psst' && typeof m?.createdAt === 'number';
+        await t.next(bob.client, 'newPrivateMessage', 'Bob to get newPrivateMessage({ from: "Ann", to: "Bob", text: "psst", createdAt })', is);
+        await sync(t, ann, dee, cy);
+        expectThat(sent(ann, 'newPrivateMessage', start).some(is), 'Ann was not sent her own copy of the private message: newPrivateMessage({ from: "Ann", to: "Bob", text: "psst", createdAt })');
+        for (const other of [dee, cy]) {
+          const leaked = [...sent(other, 'newPrivateMessage'), ...sent(other, 'newMessage').filter((m: any) => m?.text === 'psst')];
+          expectThat(leaked.length === 0, `${other.name} was sent ${show(leaked[0])}; a private message is for Bob and Ann only`);
+        }
+        for (const [payload, why] of [
+          [{ to: 'Cy', text: 'hi' }, 'Cy is in another room'],
+          [{ to: 'Nobody', text: 'hi' }, 'nobody is called Nobody'],
+          [{ to: 'Bob', text: '   ' }, 'the text is blank'],
+          [{ to: 'Bob', text: 'x'.repeat(501) }, 'the text is over 500 characters'],
+          [{ to: 'Bob', text: 'hi', from: 'Cy' }, 'a client may not say who it is from'],
+        ] as const) {
+          const refused = await t.ask(ann.client, 'privateMessage', [payload]);
+          expectThat(refused?.ok === false, `${call('privateMessage', [payload])} was answered ${show(refused)}; ${why}, so it should be refused with { ok: false, error }`);
+        }
+        const stranger = await t.connect();
+        const early = await t.ask(stranger, 'privateMessage', [{ to: 'Bob', text: 'hi' }]);
+        expectThat(early?.ok === false, `privateMessage before joining a room was answered ${show(early)}; expected { ok: false, error }`);
+        await t.refusesBadInput(ann.client, 'privateMessage', { good: [{ to: 'Bob', text: 'hi' }], bad: ['psst'], stillAnswers: () => sayOk(t, ann, 'still here') });
+      },
+    },
+    {
+      id: '10.4',
+      title: 'The last 20 messages',
+      options: { rateLimit: { burst: 100, perSecond: 100 } },
+      async check(t) {
+        const ann = await joined(t, 'Ann', 'Lobby');
+        const cy = await joined(t, 'Cy', 'Kitchen');
+        const first = await joined(t, 'Eve', 'Attic');
+        await sync(t, first);
+        const early = sent(first, 'newMessage').filter((m: any) => m?.from !== 'Admin');
+        expectThat(early.length === 0, `Eve opened an empty room and was sent ${show(early[0])}; expected no messages`);
+        for (let i = 1; i <= 25; i++) await sayOk(t, ann, `m${i}`);
+        await sayOk(t, cy, 'from the kitchen');
+
+        const dee = await joined(t, 'Dee', 'lobby');
+        const want = Array.from({ length: 20 }, (_, i) => `m${i + 6}`);
+        const got = () => sent(dee, 'newMessage').filter((m: any) => m?.from !== 'Admin').map((m: any) => m?.text);
+        for (let waited = 0; got().length < 20 && waited < 1000; waited += 20) await t.pause(20);
+        await sync(t, dee);
+        expectThat(
+          show(got()) === show(want),
+          `Dee joined Lobby after Ann sent m1 to m25 there, and was sent ${show(got(), 120)}; expected m6 to m25, oldest first, and nothing from Kitchen`,
+        );
+        const old = sent(dee, 'newMessage').find((m: any) => m?.text === 'm6');
+        expectThat(old?.from === 'Ann' && typeof old?.createdAt === 'number', `the old message m6 came as ${show(old)}; expected { from: "Ann", text: "m6", createdAt }`);
+        await sayOk(t, ann, 'live again');
+        await t.next(dee.client, 'newMessage', 'Dee to get Ann\'s next message, "live again"', (m) => m?.text === 'live again');
+      },
+    },
+    {
+      id: '10.5',
+      title: 'Send changes, not the whole list',
+      changes: [
+        '10 users sends the room its user list when someone joins, and only that room',
+        '10 users says who left and sends the new list when someone disconnects',
+        '10 users moves a user who joins another room: both rooms hear and get their lists',
+      ],
+      async check(t) {
+        const ann = await joined(t, 'Ann', 'Lobby');
+        await sync(t, ann);
+        expectThat(show(sent(ann, 'updateUserList')) === show([['Ann']]), `Ann joined an empty Lobby and was sent updateUserList ${show(sent(ann, 'updateUserList'))}; expected it once, with ["Ann"]`);
+        const mark = ann.seen.length;
+        const bob = await joined(t, 'Bob', 'Lobby');
+        const cy = await joined(t, 'Cy', 'Kitchen');
+        await sync(t, ann, bob, cy);
+        expectThat(show(sent(bob, 'updateUserList')) === show([['Ann', 'Bob']]), `Bob joined Lobby and was sent updateUserList ${show(sent(bob, 'updateUserList'))}; expected it once, with ["Ann", "Bob"]`);
+        expectThat(show(sent(ann, 'userJoined', mark)) === show(['Bob']), `when Bob joined, Ann was sent userJoined ${show(sent(ann, 'userJoined', mark))}; expected userJoined("Bob") once, and nothing for Cy's room`);
+
+        await t.ask(bob.client, 'join', [{ name: 'Bob', room: 'Kitchen' }]);
+        await sync(t, ann, bob, cy);
+        expectThat(show(sent(ann, 'userLeft', mark)) === show(['Bob']), `when Bob switched to Kitchen, Ann was sent userLeft ${show(sent(ann, 'userLeft', mark))}; expected userLeft("Bob")`);
+        expectThat(show(sent(cy, 'userJoined')) === show(['Bob']), `when Bob switched to Kitchen, Cy was sent userJoined ${show(sent(cy, 'userJoined'))}; expected userJoined("Bob")`);
+        expectThat(show(sent(bob, 'updateUserList').at(-1)) === show(['Cy', 'Bob']), `Bob switched to Kitchen and was sent updateUserList ${show(sent(bob, 'updateUserList').at(-1))}; expected ["Cy", "Bob"]`);
+
+        const dee = await joined(t, 'Dee', 'Lobby');
+        dee.client.close();
+        await t.next(ann.client, 'userLeft', 'Ann to get userLeft("Dee") when Dee disconnects', (name) => name === 'Dee');
+        await sync(t, ann);
+        const lists = sent(ann, 'updateUserList', mark);
+        expectThat(lists.length === 0, `after her own join, Ann was sent the whole list again: updateUserList ${show(lists[0])}; the others should get only changes`);
+
+        // The page keeps its list from the changes.
+        const page = await t.open('/chat.html?name=Ann&room=Attic');
+        const people = () => page.locator('#users li').allTextContents();
+        const until = async (want: string[], what: string) => {
+          const ok = await page
+            .waitForFunction((names) => [...document.querySelectorAll('#users li')].map((li) => li.textContent?.trim()).join('|') === names, want.join('|'), { timeout: 2000 })
+            .then(() => true, () => false);
+          expectThat(ok, `${what}, Ann's page lists ${show(await people())} in #users; expected ${show(want)}`);
+        };
+        await until(['Ann'], 'once Ann joined the Attic');
+        const eve = await joined(t, 'Eve', 'Attic');
+        await until(['Ann', 'Eve'], 'after Eve joined the Attic');
+        eve.client.close();
+        await until(['Ann'], 'after Eve left');
+      },
+    },
+    {
+      id: '10.6',
+      title: 'A new name, same room',
+      async check(t) {
+        const ann = await joined(t, 'Ann', 'Lobby');
+        const bob = await joined(t, 'Bob', 'Lobby');
+        await sync(t, ann, bob);
+        const mark = bob.seen.length;
+        const reply = await t.ask(ann.client, 'join', [{ name: 'Annie', room: 'lobby' }]);
+        expectThat(
+          reply?.ok === true && reply.name === 'Annie' && reply.room === 'Lobby',
+          `Ann's join({ name: "Annie", room: "lobby" }) was answered ${show(reply)}; expected { ok: true, name: "Annie", room: "Lobby" }`,
+        );
+        await sync(t, ann, bob);
+        const notices = sent(bob, 'newMessage', mark).filter(isText('Admin')).map((m: any) => String(m?.text));
+        expectThat(
+          notices.length === 1 && /\bAnn\b/.test(notices[0]) && /\bAnnie\b/.test(notices[0]),
+          `when Ann became Annie, Bob was sent ${show(notices)} from Admin; expected one notice with both names, like "Ann is now Annie"`,
+        );
+        expectThat(!/has (left|joined)/.test(notices[0]), `Bob was told "${notices[0]}"; a new name is not leaving and joining`);
+        const list = sent(bob, 'updateUserList', mark).at(-1) as string[] | undefined;
+        expectThat(
+          Array.isArray(list) && [...list].sort().join('|') === 'Annie|Bob',
+          `when Ann became Annie, Bob was sent updateUserList ${show(list)}; expected the list with Annie and Bob`,
+        );
+        await sayOk(t, ann, 'it is me');
+        await t.next(bob.client, 'newMessage', 'Annie\'s message to come from "Annie"', (m) => m?.text === 'it is me' && m?.from === 'Annie');
+        const taken = await t.ask(ann.client, 'join', [{ name: 'BOB', room: 'Lobby' }]);
+        expectThat(taken?.ok === false, `Annie's join({ name: "BOB", room: "Lobby" }) was answered ${show(taken)}; Bob has that name, so it should be refused`);
+      },
+    },
+  ],
+};
