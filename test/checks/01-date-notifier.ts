@@ -71,6 +71,18 @@ function linesSince(t: Check, from: number): string {
   return lines.length ? show(lines, 160) : 'nothing';
 }
 
+/**
+ * Connects a client that listens for `event` from before it connects (what
+ * comes on connection is not missed), and resolves with the client and the
+ * first `event`'s payload.
+ */
+async function connectFor(t: Check, event: string, what: string): Promise<[Client, unknown]> {
+  let seen: unknown[] = [];
+  const client = await t.connect((c) => (seen = collect(c, event)));
+  if (seen.length === 0) await t.next(client, event, what);
+  return [client, seen[0]];
+}
+
 /** A date as the exercise wants it: an ISO date, and the server's zone. */
 const withZone = (payload: any, zone: string) =>
   typeof payload?.iso === 'string' && !Number.isNaN(Date.parse(payload.iso)) && payload.timeZone === zone;
@@ -88,9 +100,7 @@ export const checks: LessonChecks = {
       async check(t) {
         const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
         const want = `{ iso, timeZone: "${zone}" }`;
-        let first: Promise<unknown[]> = Promise.resolve([]);
-        const client = await t.connect((c) => (first = t.next(c, 'date', 'a date as soon as the client connected')));
-        const [greeting] = await first;
+        const [client, greeting] = await connectFor(t, 'date', 'a date as soon as the client connected');
         expectThat(withZone(greeting, zone), `the date sent on connection came with ${show(greeting)}; expected ${want}`);
         const [tick] = await t.next(client, 'date', 'a date on the next tick');
         expectThat(withZone(tick, zone), `the date sent on each tick came with ${show(tick)}; expected ${want}`);

@@ -27,12 +27,15 @@ function durations(line: string): number[] {
   return [...found].map(([, number, unit]) => Number(number) * (/^m/i.test(unit) ? 1 : 1000));
 }
 
-/** Connects a client and resolves with it and its event:hello. */
+/**
+ * Connects a client and resolves with it and its event:hello, listening from
+ * before it connects, so a hello sent on connection is not missed.
+ */
 async function connectForHello(t: Check): Promise<[Client, unknown]> {
-  let hello: Promise<unknown[]> = Promise.resolve([]);
-  const client = await t.connect((c) => (hello = t.next(c, 'event:hello', 'event:hello as soon as the client connected')));
-  const [payload] = await hello;
-  return [client, payload];
+  const hellos: unknown[] = [];
+  const client = await t.connect((c) => c.on('event:hello', (payload: unknown) => hellos.push(payload)));
+  if (hellos.length === 0) await t.next(client, 'event:hello', 'event:hello as soon as the client connected');
+  return [client, hellos[0]];
 }
 
 interface Diary {
