@@ -1,0 +1,231 @@
+// The checks of lesson 04's exercises (see its README).
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { speak } from '../browser/scenes/04-broadcast';
+import { call, expectThat, NotYet, root, show, type Check, type Client, type LessonChecks } from './check';
+
+interface Message {
+  from?: unknown;
+  text?: unknown;
+}
+
+/** The name the server gives a client: the first 6 characters of its socket id. */
+const nameOf = (client: Client) => client.id!.slice(0, 6);
+
+const MARKER = 'end of the check';
+const isMarker = (message: Message) => message?.text === MARKER;
+
+/** Asks `event(...args)` and expects `{ ok: true }`, with any more fields. */
+async function expectOk(t: Check, client: Client, event: string, args: unknown[]): Promise<any> {
+  const reply = await t.ask(client, event, args);
+  expectThat(reply?.ok === true, `${call(event, args)} was answered ${show(reply)}; expected { ok: true }`);
+  return reply;
+}
+
+/** Asks `event(...args)` and expects `{ ok: false, error }`, with any error. */
+async function expectRefusal(t: Check, client: Client, event: string, args: unknown[], why: string): Promise<void> {
+  const reply = await t.ask(client, event, args);
+  expectThat(
+    reply?.ok === false && typeof reply.error === 'string' && reply.error.length > 0,
+    `${call(event, args)} was answered ${show(reply)}; ${why}, so it should be refused with { ok: false, error: "…" }`,
+  );
+}
+
+/** The lesson's own speak still works: the server is up and answering. */
+async function speakStillWorks(t: Check, client: Client): Promise<void> {
+  await expectOk(t, client, 'speak', [{ text: 'still there?', to: 'me' }]);
+}
+
+/**
+ * Records every incoming-message on each client. `heard(speaker)` sends a
+ * marker to everyone and, once it reached them all, returns what each heard
+ * before it. A connection delivers in order, so whatever was coming has come.
+ */
+function listen(t: Check, clients: Client[]): (speaker: Client) => Promise<Message[][]> {
+  const logs = clients.map(() => [] as Message[]);
+  clients.forEach((client, i) => client.on('incoming-message', (message: Message) => logs[i].push(message)));
+  return async (speaker) => {
+    await expectOk(t, speaker, 'speak', [{ text: MARKER, to: 'everyone' }]);
+    await Promise.all(
+      clients.map(async (client, i) => {
+        if (!logs[i].some(isMarker)) await t.next(client, 'incoming-message', `"${MARKER}" to everyone to reach every client`, isMarker);
+      }),
+    );
+    return logs.map((log) => log.slice(0, log.findIndex(isMarker)));
+  };
+}
+
+/** Waits until the lesson has `count` sockets, for up to `ms`; resolves with how many it has. */
+async function socketsReach(t: Check, count: number, ms = 1000): Promise<number> {
+  const sockets = (await t.lesson()).io!.of('/').sockets;
+  const until = Date.now() + ms;
+  while (sockets.size !== count && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+  return sockets.size;
+}
+
+/**
+ * Waits for a line the lesson prints from `t.logs[from]` on that `match`es,
+ * for up to `ms`. Resolves with it, or with undefined.
+ */
+async function printed(t: Check, from: number, match: (line: string) => boolean, ms = 1000): Promise<string | undefined> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const line = t.logs.slice(from).find(match);
+    if (line !== undefined || Date.now() > until) return line;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** The page's lines of text, trimmed, without empty ones. */
+const pageLines = (page: Page) =>
+  page.evaluate(() =>
+    document.body.innerText
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean),
+  );
+
+/**
+ * Waits for a line on the page that was not among `before` and holds the
+ * whole number `n` (names blanked out first), for up to `ms`.
+ */
+async function newLineWith(page: Page, before: string[], n: number, names: string[], ignore: string, ms = 2000): Promise<string | undefined> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const lines = (await pageLines(page)).filter((line) => !before.includes(line) && !line.includes(ignore));
+    const numbers = (line: string) => names.reduce((rest, name) => rest.split(name).join(' '), line).match(/\d+/g) ?? ([] as string[]);
+    const found = lines.find((line) => numbers(line).includes(String(n)));
+    if (found !== undefined || Date.now() > until) return found;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** terminal.ts in a child process, fed through its stdin; stopped when the check ends. */
+function startTerminal(t: Check, url: string): { type(line: string): void; output(): string } {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register', path.join('lessons', '04-broadcast', 'terminal.ts'), url], { cwd: root });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (output += text));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (output += text));
+  t.onEnd(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+  });
+  return { type: (line) => child.stdin.write(`${line}\n`), output: () => output.replace(/\s+/g, ' ').trim() };
+}
+
+export const checks: LessonChecks = {
+  lesson: '04-broadcast',
+  explore: {
+    '04.4': 'A tab closes',
+  },
+  exercises: [
+    {
+      id: '04.1',
+      title: 'Talk to the server',
+      async check(t) {
+        const a = await t.connect();
+        const b = await t.connect();
+        const heard = listen(t, [a, b]);
+        const text = 'hi, server';
+        const from = t.logs.length;
+        await expectOk(t, a, 'speak', [{ text, to: 'server' }]);
+        const [byA, byB] = await heard(a);
+        expectThat(
+          byA.length === 0 && byB.length === 0,
+          `a message to the server reached the sender with ${show(byA)} and the other client with ${show(byB)}; expected no client to hear it`,
+        );
+        const line = await printed(t, from, (printedLine) => printedLine.includes(text) && printedLine.includes(nameOf(a)));
+        expectThat(
+          line !== undefined,
+          `after ${nameOf(a)} sent speak({ text: "${text}", to: "server" }), the server printed ${show(t.logs.slice(from), 160)}; expected a line with the text and the speaker's name, ${nameOf(a)}`,
+        );
+        await expectRefusal(t, a, 'speak', [{ text: 'hi', to: 'nobody' }], '"nobody" is not an audience');
+      },
+    },
+    {
+      id: '04.2',
+      title: 'How many heard it',
+      async check(t) {
+        const a = await t.connect();
+        await t.connect();
+        const c = await t.connect();
+        const expectHeard = async (to: string, heard: number, clients: number) => {
+          const args = [{ text: `to ${to}`, to }];
+          const reply = await t.ask(a, 'speak', args);
+          expectThat(
+            reply?.ok === true && reply.heard === heard,
+            `${call('speak', args)} was answered ${show(reply)}; with ${clients} clients connected, expected { ok: true, heard: ${heard} }`,
+          );
+        };
+        await expectHeard('me', 1, 3);
+        await expectHeard('everyone', 3, 3);
+        await expectHeard('others', 2, 3);
+        c.close();
+        await socketsReach(t, 2);
+        await expectHeard('everyone', 2, 2);
+        await expectHeard('others', 1, 2);
+
+        // The page: it speaks, with a and b connected, and shows how many heard it.
+        const page = await t.open('/');
+        expectThat((await socketsReach(t, 3, 2000)) === 3, 'the page did not connect to the lesson within 2 s');
+        const names = [...(await t.lesson()).io!.of('/').sockets.keys()].map((id) => id.slice(0, 6));
+        for (const [to, n] of [['others', 2], ['everyone', 3]] as const) {
+          const text = `from the page to ${to}`;
+          const before = await pageLines(page);
+          await speak(page, text, to);
+          const line = await newLineWith(page, before, n, names, text);
+          expectThat(
+            line !== undefined,
+            `after the page sent "${text}" with ${n === 2 ? 'two other clients' : 'two other clients and itself'} listening, it showed no new line with the number ${n}; expected it to show how many heard it`,
+          );
+        }
+      },
+    },
+    {
+      id: '04.3',
+      title: 'Whisper',
+      async check(t) {
+        const [a, b, c] = [await t.connect(), await t.connect(), await t.connect()];
+        let heard = listen(t, [a, b, c]);
+        const psst = { to: nameOf(b), text: 'psst' };
+        await expectOk(t, a, 'whisper', [psst]);
+        const [byA, byB, byC] = await heard(a);
+        expectThat(
+          byB.length === 1 && byB[0]?.from === nameOf(a) && byB[0]?.text === 'psst',
+          `after ${call('whisper', [psst])} from ${nameOf(a)}, ${nameOf(b)} heard ${show(byB)}; expected one incoming-message { from: "${nameOf(a)}", text: "psst" }`,
+        );
+        expectThat(
+          byA.length === 0 && byC.length === 0,
+          `a whisper to ${nameOf(b)} also reached ${byA.length ? 'the sender' : 'a third client'}, with ${show(byA.length ? byA : byC)}; expected only ${nameOf(b)} to hear it`,
+        );
+        await expectRefusal(t, a, 'whisper', [{ to: 'nobody', text: 'hi' }], 'no client is called "nobody"');
+        await expectRefusal(t, a, 'whisper', [{ to: nameOf(b), text: '   ' }], 'blank text is no text');
+        await t.refusesBadInput(a, 'whisper', { good: [psst], bad: [42], stillAnswers: () => speakStillWorks(t, a) });
+
+        // The terminal client: /whisper NAME text.
+        const url = (await t.lesson()).url;
+        const terminal = startTerminal(t, url);
+        if ((await socketsReach(t, 4, 8000)) !== 4) throw new NotYet(`terminal.ts did not connect to the lesson within 8 s; it printed ${show(terminal.output(), 160)}`);
+        const known = [a, b, c].map((client) => client.id);
+        const terminalName = [...(await t.lesson()).io!.of('/').sockets.keys()].find((id) => !known.includes(id))!.slice(0, 6);
+        heard = listen(t, [a, b, c]);
+        const text = 'hello from the terminal';
+        const typed = `/whisper ${nameOf(b)} ${text}`;
+        const arrived = t
+          .next(b, 'incoming-message', `"${text}" to reach ${nameOf(b)} after typing "${typed}" in terminal.ts`, (m: Message) => String(m?.text).includes(text), 3000)
+          .catch((err: Error) => err);
+        terminal.type(typed);
+        const result = await arrived;
+        if (result instanceof Error) throw new NotYet(`${result.message}; the terminal printed ${show(terminal.output(), 120)}`);
+        const [message] = result as Message[];
+        expectThat(
+          message?.text === text && message?.from === terminalName,
+          `after typing "${typed}" in terminal.ts, ${nameOf(b)} got ${show(message)}; expected { from: "${terminalName}", text: "${text}" }, whispered`,
+        );
+        const [, , byC2] = await heard(a);
+        expectThat(!byC2.some((m) => String(m?.text).includes(text)), `the terminal's whisper to ${nameOf(b)} reached a third client too, with ${show(byC2)}`);
+        terminal.type('/quit');
+      },
+    },
+  ],
+};
