@@ -7,7 +7,7 @@
 //      shared modules' tests), except those the exercise names as changed.
 // Prints a table, one row per exercise, and exits 1 on any miss.
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -37,7 +37,7 @@ interface Row {
 async function copyWorkbook(dir: string): Promise<void> {
   const { stdout } = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, maxBuffer: 1e8 });
   for (const file of stdout.split('\0').filter(Boolean)) {
-    if (!existsSync(path.join(root, file))) continue; // deleted, not yet committed
+    if (!statSync(path.join(root, file), { throwIfNoEntry: false })?.isFile()) continue; // deleted, or not a file
     mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     copyFileSync(path.join(root, file), path.join(dir, file));
   }

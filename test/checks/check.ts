@@ -164,7 +164,7 @@ export class Check {
    * "expected `what`; …", saying what did arrive instead.
    */
   next(client: Client, event: string, what: string, match: (...args: any[]) => boolean = () => true, ms = 1000): Promise<any[]> {
-    return new Promise((resolve, reject) => {
+    const arrival = new Promise<any[]>((resolve, reject) => {
       const seen: string[] = [];
       const listener = (...args: any[]) => {
         if (!match(...args)) return void seen.push(show(args.length === 1 ? args[0] : args, 60));
@@ -179,6 +179,9 @@ export class Check {
       }, ms);
       client.on(event, listener);
     });
+    // Awaited later, perhaps: until then, a timeout is not an unhandled rejection.
+    arrival.catch(() => {});
+    return arrival;
   }
 
   /** Everything `client` receives from now on, as [event, ...args]. */
