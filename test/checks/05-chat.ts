@@ -228,6 +228,15 @@ export const checks: LessonChecks = {
         await expectRefusal(t, a, 'private message', [{ text: 'hi' }], 'it says to no one');
         await t.refusesBadInput(a, 'private message', { good: [{ to: nameOf(b), text: 'hi' }], bad: ['psst'], stillAnswers: () => chatStillWorks(t, a) });
         expectThat(toC.length === 0, `C got ${show(toC[0])}; expected no private message at all`);
+
+        // The page shows a private message it gets.
+        const bob = await person(t);
+        await connections(t, 4);
+        const ids = [...(await t.lesson()).io!.of('/').sockets.keys()];
+        const page = ids.find((id) => ![a, b, c].some((client) => client.id === id))!.slice(0, 6);
+        const sent = await t.ask(a, 'private message', [{ to: page, text: 'psst, page' }]);
+        expectThat(sent?.ok === true, `a private message to the page (${page}) was answered ${show(sent)}; expected { ok: true }`);
+        await shows(bob, 'psst, page', 'The page that got a private message');
       },
     },
   ],
