@@ -1,0 +1,132 @@
+// The checks of lesson 06's exercises (see its README).
+import path from 'node:path';
+import { call, expectThat, NotYet, root, show, type Check, type Client, type LessonChecks } from './check';
+
+/** The name the lesson gives a client: the first 6 characters of its socket id. */
+const nameOf = (client: Client) => String(client.id).slice(0, 6);
+
+/** `promise`, marked as handled: a check that fails early leaves no rejection behind. */
+function soon<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
+/** Sends `createMessage({ text })` and expects `{ ok: true }`. */
+async function say(t: Check, client: Client, text: string): Promise<void> {
+  const args = [{ text }];
+  const reply = await t.ask(client, 'createMessage', args);
+  expectThat(reply?.ok === true, `${call('createMessage', args)} was answered ${show(reply)}; expected { ok: true }`);
+}
+
+/**
+ * One request and its answer on `client`'s own connection: anything the
+ * server sent that client before (a notice) has arrived once this returns.
+ */
+async function roundTrip(client: Client): Promise<void> {
+  await client.timeout(1000).emitWithAck('round trip?').catch(() => {});
+}
+
+/** A message as the lesson sends it: `{ from, text, createdAt }`, createdAt a number. */
+const isMessage = (value: any, from: string, text: string) =>
+  value?.from === from && value?.text === text && typeof value?.createdAt === 'number';
+
+export const checks: LessonChecks = {
+  lesson: '06-message-generator',
+  explore: {
+    '06.3': 'Echo or no echo',
+  },
+  exercises: [
+    {
+      id: '06.1',
+      title: 'No name, no message',
+      async check(t) {
+        // The module as the lesson uses it, called the way a unit test calls it.
+        const { generateMessage } = require(path.join(root, 'shared', 'message-generator'));
+        for (const from of ['', '   ']) {
+          let made: unknown;
+          let thrown: unknown;
+          try {
+            made = generateMessage(from, 'hi');
+          } catch (err) {
+            thrown = err;
+          }
+          expectThat(
+            thrown instanceof Error,
+            thrown === undefined
+              ? `generateMessage(${show(from)}, "hi") returned ${show(made)}; expected it to throw an Error, since a message must say who it is from`
+              : `generateMessage(${show(from)}, "hi") threw ${show(thrown)}; expected an Error (throw new Error("…"))`,
+          );
+        }
+        const message = generateMessage('Ada', 'hi');
+        expectThat(isMessage(message, 'Ada', 'hi'), `generateMessage("Ada", "hi") returned ${show(message)}; expected { from: "Ada", text: "hi", createdAt: … }`);
+
+        // And the lesson still welcomes people and passes their messages on.
+        let welcome: Promise<any[]> | undefined;
+        const client = await t.connect((c) => (welcome = soon(t.next(c, 'newMessage', 'the welcome from Admin', (m) => m?.from === 'Admin', 3000))));
+        await welcome;
+        const back = soon(t.next(client, 'newMessage', `your own message back, from "${nameOf(client)}"`, (m) => m?.text === 'still here'));
+        await say(t, client, 'still here');
+        await back;
+      },
+    },
+    {
+      id: '06.2',
+      title: 'A user left',
+      async check(t) {
+        const [a, b] = [await t.connect(), await t.connect()];
+        const leaver = await t.connect();
+        await Promise.all([roundTrip(a), roundTrip(b)]); // past the "joined" notices
+        const want = 'newMessage { from: "Admin", text: "A user left" } once a client had left';
+        const notices = soon(Promise.all([a, b].map((client) => t.next(client, 'newMessage', want, (m) => m?.text === 'A user left'))));
+        leaver.close();
+        for (const [notice] of await notices) {
+          expectThat(isMessage(notice, 'Admin', 'A user left'), `a client got ${show(notice)}; expected { from: "Admin", text: "A user left", createdAt: … }`);
+        }
+        const back = soon(t.next(a, 'newMessage', 'a message after someone left', (m) => m?.text === 'still here'));
+        await say(t, a, 'still here');
+        await back;
+      },
+    },
+    {
+      id: '06.4',
+      title: 'The last ten',
+      options: { rateLimit: { burst: 50, perSecond: 50 } },
+      async check(t) {
+        const early = await t.connect();
+        const sent: unknown[] = [];
+        early.on('newMessage', (message: any) => {
+          if (message?.from !== 'Admin') sent.push(message);
+        });
+        const texts = Array.from({ length: 12 }, (_, i) => `news ${String(i + 1).padStart(2, '0')}`);
+        // Each comes back to its sender before its answer does: all 12 are in `sent` after the loop.
+        for (const text of texts) await say(t, early, text);
+
+        const late = await t.connect();
+        const reply = await t.ask(late, 'history', []);
+        const want = sent.slice(-10);
+        expectThat(
+          reply?.ok === true && Array.isArray(reply.messages),
+          `history() was answered ${show(reply)}; expected { ok: true, messages: [the last 10, oldest first] }`,
+        );
+        const got: unknown[] = reply.messages;
+        expectThat(
+          show(got, 10_000) === show(want, 10_000),
+          got.length !== 10
+            ? `history() gave ${got.length} messages after 12 were sent (${show(got.map((m: any) => m?.text))}); expected the last 10, "news 03" to "news 12"`
+            : `history() gave ${show(got[0])} first; expected the 10 messages exactly as newMessage sent them, oldest first, from ${show(want[0])}`,
+        );
+
+        // The page shows them when it arrives.
+        const page = await t.open('/');
+        try {
+          await page.getByText('news 12').first().waitFor({ timeout: 2000 });
+        } catch {
+          throw new NotYet('a page opened after 12 messages should show the last of them, "news 12"; it did not within 2 s');
+        }
+        const [oldest, dropped] = [await page.getByText('news 03').count(), await page.getByText('news 02').count()];
+        expectThat(oldest === 1 && dropped === 0, `a page opened after 12 messages shows "news 03" ${oldest} times and "news 02" ${dropped} times; expected once and never`);
+        await t.refusesBadInput(late, 'history', { good: [], bad: [42], stillAnswers: () => say(t, late, 'still here') });
+      },
+    },
+  ],
+};
