@@ -153,7 +153,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
   const lessons = listLessons().filter((lesson) => loadChecks(`${lesson.number}-${lesson.slug}`));
-  const chosen = wanted.length ? wanted.map((text) => findLesson(lessons, text.split('.')[0])!).filter(Boolean) : lessons;
+  const chosen = wanted.length ? [...new Set(wanted.map((text) => findLesson(lessons, text.split('.')[0])!).filter(Boolean))] : lessons;
   const jobs = chosen.flatMap((lesson) =>
     loadChecks(`${lesson.number}-${lesson.slug}`)!
       .exercises.filter((exercise) => !wanted.some((w) => w.includes('.')) || wanted.includes(exercise.id))
