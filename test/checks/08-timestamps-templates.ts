@@ -1,0 +1,310 @@
+// The checks of lesson 08's exercises (see its README). Most are about the
+// page, so they open it in Chromium; time on the page is Playwright's clock.
+import type { Locator, Page } from 'playwright-core';
+import { call, expectThat, NotYet, show, type Check, type Client, type LessonChecks } from './check';
+
+const WELCOME = 'Welcome to the chat!';
+
+/** Opens the chat and waits for its welcome. */
+async function openChat(t: Check, options: Parameters<Check['open']>[1] = {}): Promise<Page> {
+  const page = await t.open('/', options);
+  await arrived(page);
+  return page;
+}
+
+/** Opens the chat with Playwright's clock in charge of the page's time (timers included). */
+async function openChatWithClock(t: Check): Promise<Page> {
+  const page = await t.open('/');
+  await page.clock.install(); // time still flows; runFor() moves it on at once
+  await page.reload(); // so the page's own timers are the clock's too
+  await arrived(page);
+  return page;
+}
+
+async function arrived(page: Page): Promise<void> {
+  try {
+    await page.getByText(WELCOME).first().waitFor({ timeout: 3000 });
+  } catch {
+    throw new NotYet(`the chat page did not show "${WELCOME}" within 3 s`);
+  }
+}
+
+/** Sends a message from a socket of the check's own; resolves with it as the server sent it. */
+async function say(t: Check, client: Client, text: string): Promise<{ from: string; text: string; createdAt: number }> {
+  const back = t.next(client, 'newMessage', `the message "${text}" to come back`, (message) => message?.text === text);
+  const reply = await t.ask(client, 'createMessage', [{ text }]);
+  expectThat(reply?.ok === true, `${call('createMessage', [{ text }])} was answered ${show(reply)}; expected { ok: true }`);
+  const [message] = await back;
+  return message;
+}
+
+/** The page's item for the message with `text` in it, once it is shown. */
+async function itemFor(page: Page, text: string): Promise<Locator> {
+  const item = page.locator('#messages li', { hasText: text }).last();
+  try {
+    await item.waitFor({ timeout: 2000 });
+  } catch {
+    throw new NotYet(`the message "${text}" did not show in the list (#messages) within 2 s`);
+  }
+  return item;
+}
+
+/** Text as one line, for sentences. */
+const oneLine = async (locator: Locator) => (await locator.innerText()).replace(/\s+/g, ' ').trim();
+
+/** Where the list (#messages) is scrolled. */
+function scroll(page: Page): Promise<{ fromBottom: number; overflow: number }> {
+  return page.locator('#messages').evaluate((list) => ({
+    fromBottom: list.scrollHeight - list.scrollTop - list.clientHeight,
+    overflow: list.scrollHeight - list.clientHeight,
+  }));
+}
+
+/** Scrolls the list and waits a frame, so the page has heard the scroll event. */
+async function scrollTo(page: Page, where: 'top' | 'bottom'): Promise<void> {
+  await page.locator('#messages').evaluate(async (list, top) => {
+    list.scrollTop = top ? 0 : list.scrollHeight;
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  }, where === 'top');
+}
+
+/**
+ * Runs `work` with this process's clock `days` back: the lesson runs in the
+ * check's process, so the messages its server makes meanwhile are dated then.
+ */
+async function daysAgo<T>(days: number, work: () => Promise<T>): Promise<T> {
+  const realNow = Date.now;
+  Date.now = () => realNow() - days * 86_400_000;
+  try {
+    return await work();
+  } finally {
+    Date.now = realNow;
+  }
+}
+
+/** A time zone (Etc/GMT±N) where it is about midday now, so no real midnight falls during a check. */
+function middayZone(): string {
+  const offset = 12 - new Date().getUTCHours(); // hours ahead of UTC
+  return offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`; // Etc/GMT-5 is UTC+5
+}
+
+/** A pattern for a day's date with its month in words, in `zone`: "March 3", "3 Mar", "Tuesday, March 3rd". */
+function dateIn(zone: string, time: number): RegExp {
+  const part = (options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('en-US', { timeZone: zone, ...options }).format(time);
+  const month = part({ month: 'long' });
+  const day = part({ day: 'numeric' });
+  return new RegExp(`\\b(${month}|${month.slice(0, 3)})\\b[^]*\\b${day}(st|nd|rd|th)?\\b|\\b${day}(st|nd|rd|th)?\\b[^]*\\b(${month}|${month.slice(0, 3)})\\b`, 'i');
+}
+
+/** The text of the list between the end of `after` and the start of `before` (both in it). */
+function between(list: string, after: string, before: string): string {
+  const from = list.indexOf(after);
+  const to = list.indexOf(before, from);
+  if (from < 0 || to < 0) throw new NotYet(`the list (#messages) does not show "${after}" and then "${before}"`);
+  return list.slice(from + after.length, to).replace(/\s+/g, ' ').trim();
+}
+
+const LONG = 'A longer message, so that a few of them fill the list and it has to scroll.'.repeat(3);
+
+export const checks: LessonChecks = {
+  lesson: '08-timestamps-templates',
+  explore: {
+    '08.4': 'Triple braces',
+  },
+  exercises: [
+    {
+      id: '08.1',
+      title: 'Minutes ago',
+      changes: [
+        '08 timestamps and templates (in Chromium) shows both people every message with its time (h:mm a), and locations as safe links',
+      ],
+      async check(t) {
+        const page = await openChatWithClock(t);
+        const bob = await t.connect();
+        const text = 'Is anyone there?';
+        const message = await say(t, bob, text);
+        const item = await itemFor(page, text);
+        // Ten minutes after the message, by the page's clock, then on a few seconds at a time.
+        const pageNow = await page.evaluate(() => Date.now());
+        await page.clock.runFor(Math.max(1, Math.ceil(message.createdAt + 10 * 60_000 - pageNow)));
+        for (let waited = 0; waited <= 60; waited += 5) {
+          if (/\b1[01] minutes ago\b/i.test(await item.innerText())) return;
+          await page.clock.runFor(5000);
+        }
+        throw new NotYet(
+          `10 minutes after it was sent, with nothing new since, the message reads "${await oneLine(item)}"; expected it to say "10 minutes ago"`,
+        );
+      },
+    },
+    {
+      id: '08.2',
+      title: 'New messages below',
+      options: { rateLimit: { burst: 100, perSecond: 100 } },
+      async check(t) {
+        const page = await openChat(t);
+        const bob = await t.connect();
+        for (let n = 1; n <= 8; n++) await say(t, bob, `${n}. ${LONG}`);
+        await itemFor(page, `8. ${LONG.slice(0, 30)}`);
+        expectThat((await scroll(page)).overflow > 200, 'eight long messages do not fill the list (#messages): it must scroll for this check');
+        // getByRole finds only what is showing: a hidden button is not there for it.
+        const button = page.getByRole('button', { name: /new messages/i }).first();
+        const shows = async (sentence: string) => {
+          try {
+            await button.waitFor({ state: 'visible', timeout: 1000 });
+          } catch {
+            throw new NotYet(sentence);
+          }
+        };
+        const goes = async (sentence: string) => {
+          try {
+            await button.waitFor({ state: 'hidden', timeout: 1000 });
+          } catch {
+            throw new NotYet(sentence);
+          }
+        };
+        expectThat((await button.count()) === 0, 'with the reader at the bottom, a "New messages" button is showing; it should show only while they are scrolled up');
+
+        await scrollTo(page, 'top');
+        await itemFor(page, (await say(t, bob, 'Are you still there?')).text);
+        await shows('a message came while the list was scrolled to the top, and no button "New messages" showed');
+        await button.click();
+        try {
+          await page.waitForFunction(() => {
+            const list = document.querySelector('#messages')!;
+            return list.scrollHeight - list.scrollTop - list.clientHeight <= 2;
+          }, undefined, { timeout: 1500 });
+        } catch {
+          throw new NotYet(`after a click on "New messages", the list is ${Math.round((await scroll(page)).fromBottom)} px from the bottom; expected it at the bottom`);
+        }
+        await goes('after a click on "New messages", the list is at the bottom, but the button still shows');
+
+        await scrollTo(page, 'top');
+        await itemFor(page, (await say(t, bob, 'Hello?')).text);
+        await shows('a second time scrolled to the top, a new message showed no button "New messages"');
+        await scrollTo(page, 'bottom');
+        await goes('the reader scrolled to the bottom themselves, and the button "New messages" still shows');
+
+        await itemFor(page, (await say(t, bob, 'There you are.')).text);
+        await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
+        expectThat((await button.count()) === 0, 'a message came while the reader was at the bottom, and a "New messages" button showed');
+      },
+    },
+    {
+      id: '08.3',
+      title: 'A line for each day',
+      async check(t) {
+        const zone = middayZone();
+        const page = await openChat(t, { timezoneId: zone });
+        const bob = await t.connect();
+        await page.getByText('A new user joined').first().waitFor({ timeout: 2000 });
+        const old = 'Ten days ago, I said this.';
+        const sent = await daysAgo(10, () => say(t, bob, old));
+        const today = 'And this I say today.';
+        await say(t, bob, today);
+        await itemFor(page, today);
+        const list = await page.locator('#messages').innerText();
+
+        const todayLine = new RegExp(`\\btoday\\b|${dateIn(zone, Date.now()).source}`, 'i');
+        const oldDay = dateIn(zone, sent.createdAt);
+        const sameDay = between(list, WELCOME, 'A new user joined');
+        expectThat(!todayLine.test(sameDay), `between two messages of today the list shows "${sameDay}"; a date line belongs only where the day changes`);
+        const toOld = between(list, 'A new user joined', old);
+        const oldName = new Intl.DateTimeFormat('en-US', { timeZone: zone, month: 'long', day: 'numeric' }).format(sent.createdAt);
+        expectThat(
+          oldDay.test(toOld),
+          `between a message of today and one from 10 days ago the list shows "${toOld}"; expected a line with that day's date, its month in words (like "${oldName}")`,
+        );
+        const toToday = between(list, old, today);
+        expectThat(
+          todayLine.test(toToday),
+          `between a message from 10 days ago and one of today the list shows "${toToday}"; expected a line saying "Today" or today's date`,
+        );
+      },
+    },
+    {
+      id: '08.5',
+      title: 'Links',
+      async check(t) {
+        const page = await openChat(t);
+        const bob = await t.connect();
+        const urls = ['https://example.com/a?b=1&c=2', 'http://example.org/path'];
+        const text = `see ${urls[0]} or ${urls[1]}`;
+        await say(t, bob, text);
+        const item = await itemFor(page, 'see https://');
+        const hrefs = await item.locator('a').evaluateAll((links) => links.map((link) => link.getAttribute('href')));
+        expectThat(show(hrefs) === show(urls), `the message "${text}" has links to ${show(hrefs)}; expected links to ${show(urls)}`);
+        const reads = await oneLine(item);
+        expectThat(reads.includes(text), `the message "${text}" reads "${reads}" on the page; the text must stay as it was sent`);
+
+        const hostile = ['javascript:window.pwned=1', '<img src=x onerror="window.pwned=2">', 'https://example.net/"onmouseover="window.pwned=3'];
+        for (const bad of hostile) {
+          await say(t, bob, bad);
+          const shown = await itemFor(page, bad);
+          const read = await oneLine(shown);
+          expectThat(read.includes(bad), `the message ${show(bad)} reads "${read}" on the page; it must show as sent, as text`);
+          const found = await shown.evaluate((li) => ({
+            images: li.querySelectorAll('img, script').length,
+            jsLinks: [...li.querySelectorAll('a')].filter((a) => !/^https?:\/\//.test(a.getAttribute('href') ?? '')).length,
+            handlers: [...li.querySelectorAll('*')].flatMap((el) => el.getAttributeNames().filter((name) => name.startsWith('on'))),
+          }));
+          expectThat(found.images === 0, `the message ${show(bad)} became an image or a script on the page; it must stay text`);
+          expectThat(found.jsLinks === 0, `the message ${show(bad)} became a link that is not http or https`);
+          expectThat(found.handlers.length === 0, `the message ${show(bad)} gave an element the attribute ${found.handlers[0]}; text must stay text`);
+        }
+        expectThat(!(await page.evaluate(() => 'pwned' in window)), 'a message ran as code on the page');
+      },
+    },
+    {
+      id: '08.6',
+      title: 'Someone is typing',
+      async check(t) {
+        // Over sockets: the event and its safety.
+        const [ann, bob] = [await t.connect(), await t.connect()];
+        const annName = (await say(t, ann, 'hi, I am Ann')).from;
+        const annHears = t.record(ann);
+        const bobHears = t.next(bob, 'typing', `bob to hear typing with { from: "${annName}" }`, (who) => who?.from === annName);
+        const reply = await t.ask(ann, 'typing', []);
+        expectThat(reply?.ok === true, `typing() was answered ${show(reply)}; expected { ok: true }`);
+        await bobHears;
+        const again = t.next(bob, 'typing', 'typing without an acknowledgement to reach the others too', (who) => who?.from === annName);
+        ann.emit('typing');
+        await again;
+        await t.ask(ann, 'createMessage', [{ text: 'a round trip' }]);
+        expectThat(!annHears.some(([event]) => event === 'typing'), 'the one who types heard their own "typing"; it is for the others');
+
+        let heard = 0;
+        bob.on('typing', () => heard++);
+        for (let i = 0; i < 50; i++) ann.emit('typing');
+        await t.ask(ann, 'createMessage', [{ text: 'a round trip' }]); // answered once the 50 are handled
+        await t.pause(100);
+        expectThat(heard <= 20, `of 50 typing sent at once, the others heard ${heard}; rate-limit it (the page needs about one a second)`);
+        await t.refusesBadInput(ann, 'typing', {
+          good: [],
+          bad: [42],
+          stillAnswers: async () => {
+            const answer = await t.ask(ann, 'createMessage', [{ text: 'still there?' }]);
+            expectThat(typeof answer?.ok === 'boolean', `createMessage was answered ${show(answer)}`);
+          },
+        });
+
+        // On the page: typing sends it, and someone else's shows for a few seconds.
+        const page = await openChatWithClock(t);
+        const me = (await page.locator('#me').textContent())?.trim() ?? '';
+        const cy = await t.connect();
+        const cyName = (await say(t, cy, 'hi, I am Cy')).from;
+        const fromPage = t.next(cy, 'typing', `typing in the page's box to send typing with { from: "${me}" }`, (who) => who?.from === me, 2000);
+        await page.locator('#input').pressSequentially('Hel');
+        await fromPage;
+        cy.emit('typing');
+        const note = page.getByText(`${cyName} is typing`).filter({ visible: true });
+        try {
+          await note.first().waitFor({ timeout: 1000 });
+        } catch {
+          throw new NotYet(`another person sent typing, and the page did not show "${cyName} is typing…"`);
+        }
+        await page.clock.runFor(5000);
+        expectThat((await note.count()) === 0, `5 s after the last typing, the page still shows "${cyName} is typing…"`);
+      },
+    },
+  ],
+};
