@@ -1,0 +1,232 @@
+// The checks of lesson 09's exercises (see its README).
+import type { Page } from 'playwright-core';
+import { call, expectThat, NotYet, show, type Check, type Client, type LessonChecks } from './check';
+
+/**
+ * Marks a promise made now and awaited later as handled, so that a check
+ * that fails in between leaves no rejection behind for the next check.
+ */
+function later<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
+/** Connects a client and joins `room` as `name`; resolves with the client and the answer. */
+async function joined(t: Check, name: string, room: string): Promise<[Client, any]> {
+  const client = await t.connect();
+  return [client, await t.ask(client, 'join', [{ name, room }])];
+}
+
+/** Connects and joins, and expects the join to succeed. */
+async function member(t: Check, name: string, room: string): Promise<Client> {
+  const [client, reply] = await joined(t, name, room);
+  expectThat(reply?.ok === true, `${call('join', [{ name, room }])} was answered ${show(reply)}; expected { ok: true, … }`);
+  return client;
+}
+
+/** A round trip: anything the server sent `client` before answering has arrived. */
+async function roundTrip(t: Check, client: Client): Promise<void> {
+  await t.ask(client, 'createMessage', [{ text: 'a round trip' }]);
+}
+
+/** Admin's notices among what a client recorded. */
+const notices = (seen: unknown[][]) =>
+  seen.filter(([event, message]) => event === 'newMessage' && (message as { from?: string })?.from === 'Admin').map(([, message]) => (message as { text: string }).text);
+
+/**
+ * Joins `room` as `name` on new sockets until the answer passes `good`, for up
+ * to 1 s: the server may take a moment to see that others have left.
+ */
+async function joinOnceGone(t: Check, name: string, room: string, good: (reply: any) => boolean): Promise<any> {
+  const until = Date.now() + 1000;
+  for (;;) {
+    const [client, reply] = await joined(t, name, room);
+    if (good(reply) || Date.now() > until) return reply;
+    client.close();
+    await t.pause(30);
+  }
+}
+
+/** Waits for the next updateUserList on `client` with exactly these names, in any order. */
+function listOf(t: Check, client: Client, who: string, names: string[]): Promise<unknown[]> {
+  const want = show([...names].sort());
+  return later(t.next(client, 'updateUserList', `${who} to get updateUserList(${show(names)})`, (list) => Array.isArray(list) && show([...list].sort()) === want));
+}
+
+/** What the join page suggests for the room box: its datalist's options, and the page's text. */
+function suggestions(page: Page): Promise<{ options: string[]; text: string; pwned: boolean }> {
+  return page.evaluate(() => {
+    const input = document.querySelector<HTMLInputElement>('#room');
+    const options = [...(input?.list?.querySelectorAll('option') ?? [])].flatMap((option) => [option.value, option.textContent ?? '']);
+    return { options, text: document.body.innerText, pwned: 'pwned' in window };
+  });
+}
+
+const words = (text: string) => new RegExp(`(^|[^\\w])${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w])`);
+
+export const checks: LessonChecks = {
+  lesson: '09-rooms',
+  exercises: [
+    {
+      id: '09.1',
+      title: 'Someone left',
+      async check(t) {
+        const ann = await member(t, 'Ann', 'Lobby');
+        const bob = await member(t, 'Bob', 'Lobby');
+        const cy = await member(t, 'Cy', 'Kitchen');
+        const stranger = await t.connect(); // never joins
+        const [bobSaw, cySaw] = [t.record(bob), t.record(cy)];
+        const left = later(t.next(bob, 'newMessage', 'Bob to hear { from: "Admin", text: "Ann has left" } once Ann closed her connection', (message) => message?.from === 'Admin' && message?.text === 'Ann has left'));
+        ann.close();
+        await left;
+        stranger.close();
+        await t.pause(50);
+        await Promise.all([roundTrip(t, bob), roundTrip(t, cy)]);
+        expectThat(notices(cySaw).length === 0, `Cy, in another room, heard ${show(notices(cySaw))}; only Ann's room should hear that she left`);
+        const more = notices(bobSaw).filter((text) => text !== 'Ann has left');
+        expectThat(more.length === 0, `when someone who never joined a room left, Bob heard ${show(more)}; nobody should hear of them`);
+      },
+    },
+    {
+      id: '09.2',
+      title: 'Lobby is lobby',
+      async check(t) {
+        const ann = await member(t, 'Ann', 'Lobby');
+        const bobHears = later(t.next(ann, 'newMessage', 'Ann to hear "Bob has joined"', (message) => message?.from === 'Admin' && message?.text === 'Bob has joined'));
+        let welcome: Promise<any[]> | undefined;
+        const bob = await t.connect((client) => {
+          welcome = later(t.next(client, 'newMessage', 'Bob to be welcomed with "Welcome to Lobby, Bob!"', (message) => message?.from === 'Admin'));
+        });
+        const reply = await t.ask(bob, 'join', [{ name: 'Bob', room: ' lobby ' }]);
+        expectThat(
+          reply?.ok === true && reply.name === 'Bob' && reply.room === 'Lobby',
+          `with Ann in "Lobby", join({ name: "Bob", room: " lobby " }) was answered ${show(reply)}; expected { ok: true, name: "Bob", room: "Lobby" }, the room as the first person typed it`,
+        );
+        const [hello] = await welcome!;
+        expectThat(hello.text === 'Welcome to Lobby, Bob!', `Bob was welcomed with ${show(hello.text)}; expected "Welcome to Lobby, Bob!"`);
+        await bobHears;
+        const cy = await member(t, 'Cy', 'LOBBY');
+        const cyHears = later(t.next(cy, 'newMessage', 'Cy, who joined "LOBBY", to hear Bob in "Lobby"', (message) => message?.from === 'Bob' && message?.text === 'hi all'));
+        await t.ask(bob, 'createMessage', [{ text: 'hi all' }]);
+        await cyHears;
+
+        for (const client of [ann, bob, cy]) client.close();
+        const after = await joinOnceGone(t, 'Dee', 'LOBBY', (answer) => answer?.room === 'LOBBY');
+        expectThat(
+          after?.ok === true && after.room === 'LOBBY',
+          `once everyone had left "Lobby", join({ name: "Dee", room: "LOBBY" }) was answered ${show(after)}; an empty room is forgotten, so expected { ok: true, name: "Dee", room: "LOBBY" }`,
+        );
+      },
+    },
+    {
+      id: '09.3',
+      title: 'One Ann per room',
+      async check(t) {
+        const ann = await member(t, 'Ann', 'Lobby');
+        const annSaw = t.record(ann);
+        for (const name of ['Ann', ' Ann ']) {
+          const [, reply] = await joined(t, name, 'Lobby');
+          expectThat(
+            reply?.ok === false && typeof reply.error === 'string' && reply.error.length > 0,
+            `with Ann in "Lobby", ${call('join', [{ name, room: 'Lobby' }])} was answered ${show(reply)}; the name is taken there, so expected { ok: false, error: "…" }`,
+          );
+        }
+        const [other, elsewhere] = await joined(t, 'Ann', 'Kitchen');
+        expectThat(elsewhere?.ok === true, `join({ name: "Ann", room: "Kitchen" }) was answered ${show(elsewhere)}; a name is taken only in its own room`);
+        await member(t, 'Bob', 'Lobby');
+        await roundTrip(t, ann);
+        const heard = notices(annSaw).filter((text) => text !== 'Bob has joined');
+        expectThat(heard.length === 0, `Ann heard ${show(heard)} when a second Ann was refused; a refused join tells nobody`);
+        other.close();
+
+        ann.close();
+        const again = await joinOnceGone(t, 'Ann', 'Lobby', (answer) => answer?.ok === true);
+        expectThat(again?.ok === true, `once Ann had left "Lobby", a new join({ name: "Ann", room: "Lobby" }) was answered ${show(again)}; the name is free again`);
+      },
+    },
+    {
+      id: '09.4',
+      title: 'Who is here',
+      changes: ['09 rooms (in Chromium) joins from the join page, chats in the room, and keeps other rooms out'],
+      async check(t) {
+        let first: Promise<unknown[]> | undefined;
+        const ann = await t.connect((client) => {
+          first = listOf(t, client, 'Ann, on joining "Lobby" alone,', ['Ann']);
+        });
+        await t.ask(ann, 'join', [{ name: 'Ann', room: 'Lobby' }]);
+        await first;
+        const annGets = listOf(t, ann, 'Ann, when Bob joined', ['Ann', 'Bob']);
+        let bobGets: Promise<unknown[]> | undefined;
+        const bob = await t.connect((client) => {
+          bobGets = listOf(t, client, 'Bob, on joining Ann in "Lobby",', ['Ann', 'Bob']);
+        });
+        await t.ask(bob, 'join', [{ name: 'Bob', room: 'Lobby' }]);
+        await Promise.all([annGets, bobGets]);
+        const annSaw = t.record(ann);
+        await member(t, 'Cy', 'Kitchen');
+        await roundTrip(t, ann);
+        const lists = annSaw.filter(([event]) => event === 'updateUserList');
+        expectThat(lists.length === 0, `Ann, in "Lobby", got ${show(lists[0]?.[1])} when Cy joined "Kitchen"; each room gets its own list`);
+        const annAlone = listOf(t, ann, 'Ann, once Bob had left', ['Ann']);
+        bob.close();
+        await annAlone;
+
+        // The page's sidebar (#users) shows them.
+        const page = await t.open('/chat.html?name=Dee&room=Study');
+        const sidebar = page.locator('#users');
+        const shows = async (name: string, yes: boolean, sentence: string) => {
+          try {
+            await page.waitForFunction(
+              ([pattern, want]) => new RegExp(pattern).test(document.querySelector<HTMLElement>('#users')?.innerText ?? '') === want,
+              [words(name).source, yes] as const,
+              { timeout: 2000 },
+            );
+          } catch {
+            throw new NotYet(`${sentence}; the sidebar (#users) reads "${(await sidebar.innerText()).replace(/\s+/g, ' ').trim()}"`);
+          }
+        };
+        await shows('Dee', true, 'Dee joined "Study" on the chat page, and her name is not in the sidebar');
+        const eve = await member(t, 'Eve', 'Study');
+        await shows('Eve', true, 'Eve joined Dee in "Study", and Dee\'s sidebar does not show her');
+        eve.close();
+        await shows('Eve', false, 'Eve left "Study", and Dee\'s sidebar still shows her');
+      },
+    },
+    {
+      id: '09.5',
+      title: 'Rooms to join',
+      async check(t) {
+        const ids: string[] = [];
+        const joinedNow = async (name: string, room: string) => {
+          const client = await member(t, name, room);
+          ids.push(client.id!);
+          return client;
+        };
+        const attic = await joinedNow('Ann', 'Attic');
+        await joinedNow('Bob', 'Greenhouse');
+        await joinedNow('Cy', 'Greenhouse');
+        await joinedNow('Dee', 'Kitchen');
+        const hostile = '<img src=x onerror=pwned=1>';
+        await joinedNow('Mallory', hostile);
+        attic.close();
+        await t.pause(50);
+
+        const page = await t.open('/');
+        let seen = await suggestions(page);
+        const offers = (room: string) => seen.options.includes(room) || words(room).test(seen.text);
+        for (const until = Date.now() + 2000; !(offers('Greenhouse') && offers('Kitchen')) && Date.now() < until; ) {
+          await t.pause(50);
+          seen = await suggestions(page);
+        }
+        const where = `(the room box's list has ${show(seen.options.filter(Boolean))})`;
+        expectThat(offers('Greenhouse') && offers('Kitchen'), `with people in "Greenhouse" and "Kitchen", the join page suggests neither ${where}; expected both, as options of a <datalist> the room box (#room) names with list="…", or as text on the page`);
+        expectThat(!offers('Attic'), `the join page suggests "Attic", whose last person has left ${where}; suggest only rooms with people in them`);
+        const leaked = ids.find((id) => seen.options.some((option) => option.includes(id)) || seen.text.includes(id));
+        expectThat(!leaked, `the join page suggests a room named like a socket id ${where}; every socket is in a room of its own, which is not a chat room`);
+        expectThat(!/room:/.test(seen.options.join(' ') + seen.text), `the join page suggests a room with its "room:" prefix ${where}; show the room as people typed it`);
+        expectThat(!seen.pwned, `a room named ${show(hostile)} ran as code on the join page; a room's name is text`);
+        expectThat(offers(hostile), `the join page does not suggest the room ${show(hostile)} ${where}; it should, as text`);
+      },
+    },
+  ],
+};
