@@ -3,6 +3,9 @@
 import type { Locator, Page } from 'playwright-core';
 import { call, expectThat, NotYet, show, type Check, type Client, type LessonChecks } from './check';
 
+/** How long to wait for what should come at once: generous, for a busy machine. */
+const SOON = 2000;
+
 /**
  * Marks a promise made now and awaited later as handled, so that a check
  * that fails in between leaves no rejection behind for the next check.
@@ -40,8 +43,8 @@ async function arrived(page: Page): Promise<void> {
 
 /** Sends a message from a socket of the check's own; resolves with it as the server sent it. */
 async function say(t: Check, client: Client, text: string): Promise<{ from: string; text: string; createdAt: number }> {
-  const back = later(t.next(client, 'newMessage', `the message "${text}" to come back`, (message) => message?.text === text));
-  const reply = await t.ask(client, 'createMessage', [{ text }]);
+  const back = later(t.next(client, 'newMessage', `the message "${text}" to come back`, (message) => message?.text === text, SOON));
+  const reply = await t.ask(client, 'createMessage', [{ text }], SOON);
   expectThat(reply?.ok === true, `${call('createMessage', [{ text }])} was answered ${show(reply)}; expected { ok: true }`);
   const [message] = await back;
   return message;
@@ -159,14 +162,14 @@ export const checks: LessonChecks = {
         const button = page.getByRole('button', { name: /new messages/i }).first();
         const shows = async (sentence: string) => {
           try {
-            await button.waitFor({ state: 'visible', timeout: 1000 });
+            await button.waitFor({ state: 'visible', timeout: SOON });
           } catch {
             throw new NotYet(sentence);
           }
         };
         const goes = async (sentence: string) => {
           try {
-            await button.waitFor({ state: 'hidden', timeout: 1000 });
+            await button.waitFor({ state: 'hidden', timeout: SOON });
           } catch {
             throw new NotYet(sentence);
           }
@@ -181,7 +184,7 @@ export const checks: LessonChecks = {
           await page.waitForFunction(() => {
             const list = document.querySelector('#messages')!;
             return list.scrollHeight - list.scrollTop - list.clientHeight <= 2;
-          }, undefined, { timeout: 1500 });
+          }, undefined, { timeout: SOON });
         } catch {
           throw new NotYet(`after a click on "New messages", the list is ${Math.round((await scroll(page)).fromBottom)} px from the bottom; expected it at the bottom`);
         }
@@ -271,11 +274,11 @@ export const checks: LessonChecks = {
         const [ann, bob] = [await t.connect(), await t.connect()];
         const annName = (await say(t, ann, 'hi, I am Ann')).from;
         const annHears = t.record(ann);
-        const bobHears = later(t.next(bob, 'typing', `bob to hear typing with { from: "${annName}" }`, (who) => who?.from === annName));
+        const bobHears = later(t.next(bob, 'typing', `bob to hear typing with { from: "${annName}" }`, (who) => who?.from === annName, SOON));
         const reply = await t.ask(ann, 'typing', []);
         expectThat(reply?.ok === true, `typing() was answered ${show(reply)}; expected { ok: true }`);
         await bobHears;
-        const again = later(t.next(bob, 'typing', 'typing without an acknowledgement to reach the others too', (who) => who?.from === annName));
+        const again = later(t.next(bob, 'typing', 'typing without an acknowledgement to reach the others too', (who) => who?.from === annName, SOON));
         ann.emit('typing');
         await again;
         await t.ask(ann, 'createMessage', [{ text: 'a round trip' }]);
@@ -301,13 +304,13 @@ export const checks: LessonChecks = {
         const me = (await page.locator('#me').textContent())?.trim() ?? '';
         const cy = await t.connect();
         const cyName = (await say(t, cy, 'hi, I am Cy')).from;
-        const fromPage = later(t.next(cy, 'typing', `typing in the page's box to send typing with { from: "${me}" }`, (who) => who?.from === me, 2000));
+        const fromPage = later(t.next(cy, 'typing', `typing in the page's box to send typing with { from: "${me}" }`, (who) => who?.from === me, SOON));
         await page.locator('#input').pressSequentially('Hel');
         await fromPage;
         cy.emit('typing');
         const note = page.getByText(`${cyName} is typing`).filter({ visible: true });
         try {
-          await note.first().waitFor({ timeout: 1000 });
+          await note.first().waitFor({ timeout: SOON });
         } catch {
           throw new NotYet(`another person sent typing, and the page did not show "${cyName} is typing…"`);
         }

@@ -2,6 +2,9 @@
 import type { Page } from 'playwright-core';
 import { call, expectThat, NotYet, show, type Check, type Client, type LessonChecks } from './check';
 
+/** How long to wait for what should come at once: generous, for a busy machine. */
+const SOON = 2000;
+
 /**
  * Marks a promise made now and awaited later as handled, so that a check
  * that fails in between leaves no rejection behind for the next check.
@@ -14,7 +17,7 @@ function later<T>(promise: Promise<T>): Promise<T> {
 /** Connects a client and joins `room` as `name`; resolves with the client and the answer. */
 async function joined(t: Check, name: string, room: string): Promise<[Client, any]> {
   const client = await t.connect();
-  return [client, await t.ask(client, 'join', [{ name, room }])];
+  return [client, await t.ask(client, 'join', [{ name, room }], SOON)];
 }
 
 /** Connects and joins, and expects the join to succeed. */
@@ -26,7 +29,7 @@ async function member(t: Check, name: string, room: string): Promise<Client> {
 
 /** A round trip: anything the server sent `client` before answering has arrived. */
 async function roundTrip(t: Check, client: Client): Promise<void> {
-  await t.ask(client, 'createMessage', [{ text: 'a round trip' }]);
+  await t.ask(client, 'createMessage', [{ text: 'a round trip' }], SOON);
 }
 
 /** Admin's notices among what a client recorded. */
@@ -35,10 +38,10 @@ const notices = (seen: unknown[][]) =>
 
 /**
  * Joins `room` as `name` on new sockets until the answer passes `good`, for up
- * to 1 s: the server may take a moment to see that others have left.
+ * to 2 s: the server may take a moment to see that others have left.
  */
 async function joinOnceGone(t: Check, name: string, room: string, good: (reply: any) => boolean): Promise<any> {
-  const until = Date.now() + 1000;
+  const until = Date.now() + SOON;
   for (;;) {
     const [client, reply] = await joined(t, name, room);
     if (good(reply) || Date.now() > until) return reply;
@@ -50,7 +53,7 @@ async function joinOnceGone(t: Check, name: string, room: string, good: (reply: 
 /** Waits for the next updateUserList on `client` with exactly these names, in any order. */
 function listOf(t: Check, client: Client, who: string, names: string[]): Promise<unknown[]> {
   const want = show([...names].sort());
-  return later(t.next(client, 'updateUserList', `${who} to get updateUserList(${show(names)})`, (list) => Array.isArray(list) && show([...list].sort()) === want));
+  return later(t.next(client, 'updateUserList', `${who} to get updateUserList(${show(names)})`, (list) => Array.isArray(list) && show([...list].sort()) === want, SOON));
 }
 
 /** What the join page suggests for the room box: its datalist's options, and the page's text. */
@@ -76,7 +79,7 @@ export const checks: LessonChecks = {
         const cy = await member(t, 'Cy', 'Kitchen');
         const stranger = await t.connect(); // never joins
         const [bobSaw, cySaw] = [t.record(bob), t.record(cy)];
-        const left = later(t.next(bob, 'newMessage', 'Bob to hear { from: "Admin", text: "Ann has left" } once Ann closed her connection', (message) => message?.from === 'Admin' && message?.text === 'Ann has left'));
+        const left = later(t.next(bob, 'newMessage', 'Bob to hear { from: "Admin", text: "Ann has left" } once Ann closed her connection', (message) => message?.from === 'Admin' && message?.text === 'Ann has left', SOON));
         ann.close();
         await left;
         stranger.close();
@@ -92,10 +95,10 @@ export const checks: LessonChecks = {
       title: 'Lobby is lobby',
       async check(t) {
         const ann = await member(t, 'Ann', 'Lobby');
-        const bobHears = later(t.next(ann, 'newMessage', 'Ann to hear "Bob has joined"', (message) => message?.from === 'Admin' && message?.text === 'Bob has joined'));
+        const bobHears = later(t.next(ann, 'newMessage', 'Ann to hear "Bob has joined"', (message) => message?.from === 'Admin' && message?.text === 'Bob has joined', SOON));
         let welcome: Promise<any[]> | undefined;
         const bob = await t.connect((client) => {
-          welcome = later(t.next(client, 'newMessage', 'Bob to be welcomed with "Welcome to Lobby, Bob!"', (message) => message?.from === 'Admin'));
+          welcome = later(t.next(client, 'newMessage', 'Bob to be welcomed with "Welcome to Lobby, Bob!"', (message) => message?.from === 'Admin', SOON));
         });
         const reply = await t.ask(bob, 'join', [{ name: 'Bob', room: ' lobby ' }]);
         expectThat(
@@ -106,7 +109,7 @@ export const checks: LessonChecks = {
         expectThat(hello.text === 'Welcome to Lobby, Bob!', `Bob was welcomed with ${show(hello.text)}; expected "Welcome to Lobby, Bob!"`);
         await bobHears;
         const cy = await member(t, 'Cy', 'LOBBY');
-        const cyHears = later(t.next(cy, 'newMessage', 'Cy, who joined "LOBBY", to hear Bob in "Lobby"', (message) => message?.from === 'Bob' && message?.text === 'hi all'));
+        const cyHears = later(t.next(cy, 'newMessage', 'Cy, who joined "LOBBY", to hear Bob in "Lobby"', (message) => message?.from === 'Bob' && message?.text === 'hi all', SOON));
         await t.ask(bob, 'createMessage', [{ text: 'hi all' }]);
         await cyHears;
 
@@ -214,7 +217,7 @@ export const checks: LessonChecks = {
         const page = await t.open('/');
         let seen = await suggestions(page);
         const offers = (room: string) => seen.options.includes(room) || words(room).test(seen.text);
-        for (const until = Date.now() + 2000; !(offers('Greenhouse') && offers('Kitchen')) && Date.now() < until; ) {
+        for (const until = Date.now() + 1500; !(offers('Greenhouse') && offers('Kitchen')) && Date.now() < until; ) {
           await t.pause(50);
           seen = await suggestions(page);
         }
