@@ -1,0 +1,338 @@
+// The checks of lesson 11's exercises (see its README). The pins are
+// simulated: by the lesson's own simulated pins (`simulate: true`), or by pins
+// of the check's own, handed to the lesson with the `pinFactory` option as
+// its tests do, when a check must set a pin's level itself.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { call, expectThat, NotYet, root, show, type Check, type Client, type LessonChecks } from './check';
+
+/** How long to wait for what should come at once: generous, for a busy machine. */
+const SOON = 2000;
+
+/**
+ * Marks a promise made now and awaited later as handled, so that a check
+ * that fails in between leaves no rejection behind for the next check.
+ */
+function later<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
+type Bit = 0 | 1;
+type Watcher = (err: Error | null, value: Bit) => void;
+
+/** A pin of the check's own: the check sets an input's level, and its watchers hear it at once. */
+class TestPin {
+  level: Bit = 0;
+  watchers: Watcher[] = [];
+  constructor(readonly request: { pin: number; direction: 'in' | 'out' }) {}
+  read(): Bit {
+    return this.level;
+  }
+  write(value: Bit): void {
+    this.level = value;
+  }
+  watch(callback: Watcher): void {
+    this.watchers.push(callback);
+  }
+  release(): void {
+    this.watchers = [];
+  }
+  /** Like the lesson's simulated pins: the world changes the level. */
+  simulate(value: Bit): void {
+    this.set(value);
+  }
+  /** The level changes (or bounces back to where it was): every watcher hears it. */
+  set(value: Bit): void {
+    this.level = value;
+    for (const watcher of [...this.watchers]) watcher(null, value);
+  }
+}
+
+/** A pinFactory for the lesson's start options, keeping the pins it makes. */
+function testPins(sensorLevel: Bit = 0) {
+  const made: TestPin[] = [];
+  const factory = (request: TestPin['request']) => {
+    const pin = new TestPin(request);
+    if (request.direction === 'in' && request.pin === 21) pin.level = sensorLevel;
+    made.push(pin);
+    return pin;
+  };
+  const sensor = () => {
+    const pin = made.find(({ request }) => request.direction === 'in' && request.pin === 21);
+    if (!pin) throw new NotYet('the lesson opened no sensor on GPIO 21 with the pinFactory it was given');
+    return pin;
+  };
+  return { factory, sensor };
+}
+
+/** Connects and resolves with the client and its event:hello. */
+async function greeted(t: Check, url?: string): Promise<[Client, any]> {
+  let hello: Promise<any[]> | undefined;
+  const client = await t.connect((c) => {
+    hello = later(t.next(c, 'event:hello', 'event:hello on connecting', () => true, SOON));
+  }, url ? { url } : {});
+  const [said] = await hello!;
+  return [client, said];
+}
+
+/** The next `event` on `client` whose payload has the fields of `want`. */
+function hears(t: Check, client: Client, event: string, want: object, who = 'every client', ms = SOON): Promise<any[]> {
+  const fits = (state: any) => Object.entries(want).every(([key, value]) => state?.[key] === value);
+  return later(t.next(client, event, `${who} to hear ${event} ${show(want)}`, fits, ms));
+}
+
+/** How long a program started with ts-node may take to start and do its work. */
+const PROGRAM_MS = 8000;
+
+/** Asks `event()` and expects `{ ok: true, value }`. */
+async function expectValue(t: Check, client: Client, event: string, value: Bit, why = ''): Promise<void> {
+  const reply = await t.ask(client, event, [], SOON);
+  expectThat(reply?.ok === true && reply.value === value, `${call(event, [])}${why} was answered ${show(reply)}; expected { ok: true, value: ${value} }`);
+}
+
+/** The sensor still answers: the server is up. */
+const sensorAnswers = (t: Check, client: Client) => async () => {
+  const reply = await t.ask(client, 'gpio:21', [], SOON);
+  expectThat(reply?.ok === true, `gpio:21() was answered ${show(reply)}`);
+};
+
+/** What every check starts the lesson with: simulated pins, no debounce, no keyboard, no outside env. */
+const QUICK = { simulate: true, debounceMs: 0, env: {}, keyboard: false };
+
+/** A process the check started, and what it printed. */
+interface Program {
+  lines: () => string[];
+  /** Waits until a line printed after the first `after` lines matches. */
+  prints(pattern: RegExp, after: number, what: string): Promise<void>;
+}
+
+/** Runs lessons/11-pi-gpio/client.ts with `args` through ts-node; stopped when the check ends. */
+function runClient(t: Check, args: string[]): Program {
+  const file = path.join(root, 'lessons', '11-pi-gpio', 'client.ts');
+  if (!existsSync(file)) throw new NotYet('there is no lessons/11-pi-gpio/client.ts yet');
+  const child = spawn(process.execPath, ['-r', 'ts-node/register', file, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.onEnd(() => {
+    child.kill();
+  });
+  let out = '';
+  let err = '';
+  let exited: number | null | undefined;
+  child.stdout.on('data', (chunk) => (out += chunk));
+  child.stderr.on('data', (chunk) => (err += chunk));
+  child.on('exit', (code) => (exited = code));
+  const lines = () => out.split('\n').filter((line) => line.trim() !== '');
+  const command = `npx ts-node lessons/11-pi-gpio/client.ts ${args.join(' ')}`;
+  return {
+    lines,
+    async prints(pattern, after, what) {
+      const until = Date.now() + PROGRAM_MS; // ts-node takes a moment to start, more on a busy machine
+      while (Date.now() < until) {
+        if (lines().slice(after).some((line) => pattern.test(line))) return;
+        if (exited !== undefined) break;
+        await t.pause(20);
+      }
+      const said = lines().slice(after).slice(-3).join(' / ') || 'nothing';
+      const why = exited !== undefined ? ` and stopped (exit code ${exited})${err.trim() ? `: ${err.trim().split('\n')[0]}` : ''}` : '';
+      throw new NotYet(`\`${command}\` printed "${said}"${why}; expected ${what}`);
+    },
+  };
+}
+
+export const checks: LessonChecks = {
+  lesson: '11-pi-gpio',
+  exercises: [
+    {
+      id: '11.1',
+      title: 'A second input',
+      options: QUICK,
+      changes: ['11 pi gpio (simulated pins) says hello with the pins, their levels and that they are simulated'],
+      async check(t) {
+        const [ann, hello] = await greeted(t);
+        expectThat(
+          hello?.button?.pin === 20 && hello.button.value === 0,
+          `event:hello said ${show(hello, 140)}; expected a field button: { pin: 20, value: 0 } beside sensor and led`,
+        );
+        const [bob] = await greeted(t);
+        const annSaw = t.record(ann);
+        const [annHears, bobHears] = [hears(t, ann, 'gpio:20', { value: 1 }), hears(t, bob, 'gpio:20', { value: 1 })];
+        await expectValue(t, ann, 'simulate:button', 1, ', with the button released,');
+        await Promise.all([annHears, bobHears]);
+        const answer = hears(t, bob, 'gpio:20', { value: 1 }, 'the client that asked');
+        await expectValue(t, bob, 'gpio:20', 1, ', with the button pressed,');
+        await answer;
+        expectThat(!annSaw.some(([event]) => event === 'gpio:21'), 'pressing the button sent gpio:21; the sensor did not change');
+        await expectValue(t, ann, 'gpio:21', 0, ' after the button was pressed');
+
+        const back = hears(t, bob, 'gpio:20', { value: 0 });
+        await expectValue(t, ann, 'simulate:button', 0, ', with the button pressed,');
+        await back;
+        for (const event of ['gpio:20', 'simulate:button']) {
+          await t.refusesBadInput(ann, event, { good: [], bad: [42], stillAnswers: sensorAnswers(t, ann) });
+        }
+
+        // The page shows it.
+        const page = await t.open('/');
+        const text = () => page.evaluate(() => (document.body.textContent ?? '').replace(document.querySelector('#log')?.textContent ?? '', ''));
+        try {
+          await page.getByText('GPIO 20').first().waitFor({ timeout: SOON });
+        } catch {
+          throw new NotYet('the page does not show "GPIO 20"');
+        }
+        const before = await text();
+        await t.ask(ann, 'simulate:button', [], SOON);
+        try {
+          await page.waitForFunction((was) => (document.body.textContent ?? '').replace(document.querySelector('#log')?.textContent ?? '', '') !== was, before, { timeout: SOON });
+        } catch {
+          throw new NotYet('the button was pressed, and nothing on the page changed but the list of events (#log)');
+        }
+      },
+    },
+    {
+      id: '11.2',
+      title: 'Blink',
+      options: { ...QUICK, blinkMs: 20 },
+      async check(t) {
+        const [ann] = await greeted(t);
+        const [bob] = await greeted(t);
+        const seen: Array<{ value: unknown; at: number }> = [];
+        bob.on('gpio:17', (state: { value?: unknown }) => seen.push({ value: state?.value, at: Date.now() }));
+        const started = Date.now();
+        const reply = await t.ask(ann, 'blink', [], SOON);
+        expectThat(reply?.ok === true, `blink() was answered ${show(reply)}; expected { ok: true }`);
+        const again = await t.ask(ann, 'blink', [], SOON);
+        expectThat(again?.ok === false && typeof again.error === 'string', `blink() during a blink was answered ${show(again)}; expected { ok: false, error: "…" }`);
+        const ten = [1, 0, 1, 0, 1, 0, 1, 0, 1, 0];
+        for (const until = Date.now() + 3000; seen.length < 10 && Date.now() < until; ) await t.pause(20);
+        await t.pause(100); // one more would have come by now
+        const values = seen.map((change) => change.value);
+        expectThat(show(values) === show(ten), `with the LED off and blinkMs 20, blink() made every client hear gpio:17 with ${show(values)}; expected ${show(ten)}, five times on and off`);
+        expectThat(seen[9].at - started >= 120, `the ten changes of a blink came within ${seen[9].at - started} ms; with blinkMs 20 they take about 200 ms, one every blinkMs`);
+
+        // Switching the LED stops a blink.
+        const first = hears(t, bob, 'gpio:17', { value: 1 }, 'Bob');
+        seen.length = 0;
+        await t.ask(ann, 'blink', [], SOON);
+        await first;
+        const switched = await t.ask(ann, 'gpio:17', [{ value: 0 }], SOON);
+        expectThat(switched?.ok === true && switched.value === 0, `gpio:17({ value: 0 }) during a blink was answered ${show(switched)}; expected { ok: true, value: 0 }`);
+        await t.pause(150);
+        const after = seen.slice(seen.findIndex((change) => change.value === 0) + 1).map((change) => change.value);
+        expectThat(after.length === 0, `after gpio:17({ value: 0 }) during a blink, every client heard gpio:17 ${show(after)} more; switching the LED must stop the blink`);
+        const [, hello] = await greeted(t);
+        expectThat(hello?.led?.value === 0, `after gpio:17({ value: 0 }) stopped a blink, a newcomer's event:hello says the LED is ${show(hello?.led)}; expected value 0`);
+        await t.refusesBadInput(ann, 'blink', {
+          good: [],
+          bad: [42],
+          stillAnswers: async () => {
+            const answer = await t.ask(ann, 'gpio:17', [{ value: 0 }], SOON);
+            expectThat(answer?.ok === true, `gpio:17({ value: 0 }) was answered ${show(answer)}`);
+          },
+        });
+      },
+    },
+    {
+      id: '11.3',
+      title: 'Wired to ground',
+      async check(t) {
+        const pins = testPins(1); // released: the pull-up holds the pin at 1
+        const saved = process.env.SENSOR_ACTIVE_LOW;
+        process.env.SENSOR_ACTIVE_LOW = '1'; // read from `env` or from process.env: either will do
+        try {
+          await t.start({ ...QUICK, env: { SENSOR_ACTIVE_LOW: '1' }, pinFactory: pins.factory });
+        } finally {
+          if (saved === undefined) delete process.env.SENSOR_ACTIVE_LOW;
+          else process.env.SENSOR_ACTIVE_LOW = saved;
+        }
+        const [ann, hello] = await greeted(t);
+        expectThat(hello?.sensor?.value === 0, `with SENSOR_ACTIVE_LOW=1 and the pin at 1 (released), event:hello says the sensor is ${show(hello?.sensor)}; expected value 0`);
+        let pressed = hears(t, ann, 'gpio:21', { value: 1 });
+        pins.sensor().set(0); // pressed: the button pulls the pin to GND
+        await pressed;
+        await expectValue(t, ann, 'gpio:21', 1, ' with the pin at 0 (pressed)');
+        const released = hears(t, ann, 'gpio:21', { value: 0 });
+        pins.sensor().set(1);
+        await released;
+        pressed = hears(t, ann, 'gpio:21', { value: 1 });
+        await expectValue(t, ann, 'simulate:sensor', 1, ' with the sensor released');
+        await pressed;
+        expectThat(pins.sensor().level === 0, `simulate:sensor pressed the sensor, and left the pin at ${pins.sensor().level}; with SENSOR_ACTIVE_LOW=1, pressed is 0 at the pin`);
+
+        // Without SENSOR_ACTIVE_LOW, nothing changes.
+        const plain = testPins(0);
+        const lesson = await t.start({ ...QUICK, env: {}, pinFactory: plain.factory });
+        const [cy, hi] = await greeted(t, lesson.url);
+        expectThat(hi?.sensor?.value === 0, `without SENSOR_ACTIVE_LOW and the pin at 0, event:hello says the sensor is ${show(hi?.sensor)}; expected value 0`);
+        const high = hears(t, cy, 'gpio:21', { value: 1 }, 'without SENSOR_ACTIVE_LOW, a client');
+        plain.sensor().set(1);
+        await high;
+      },
+    },
+    {
+      id: '11.4',
+      title: 'A terminal client',
+      options: QUICK,
+      async check(t) {
+        const lesson = await t.lesson();
+        const [watcher] = await greeted(t);
+        await expectValue(t, watcher, 'simulate:sensor', 1, ' to start with the sensor at 1');
+        const ledOn = hears(t, watcher, 'gpio:17', { value: 1 }, 'everyone', PROGRAM_MS);
+        const on = runClient(t, ['on', lesson.url]);
+        await on.prints(/\b1\b/, 0, "a line with the sensor's value, 1");
+        try {
+          await ledOn;
+        } catch {
+          throw new NotYet(`\`client.ts on ${lesson.url}\` did not switch the LED on: no gpio:17 { value: 1 } came`);
+        }
+        for (const value of [0, 1] as const) {
+          const printed = on.lines().length;
+          await expectValue(t, watcher, 'simulate:sensor', value);
+          await on.prints(new RegExp(`\\b${value}\\b`), printed, `a new line with the sensor's new value, ${value}, once it changed`);
+        }
+        const ledOff = hears(t, watcher, 'gpio:17', { value: 0 }, 'everyone', PROGRAM_MS);
+        runClient(t, ['off', lesson.url]);
+        try {
+          await ledOff;
+        } catch {
+          throw new NotYet(`\`client.ts off ${lesson.url}\` did not switch the LED off: no gpio:17 { value: 0 } came`);
+        }
+      },
+    },
+    {
+      id: '11.5',
+      title: 'Count the changes',
+      changes: [
+        '11 pi gpio (simulated pins) pushes every sensor change to every client',
+        '11 pi gpio (simulated pins) answers a client that asks gpio:21, with an event and in the ack',
+        '11 pi gpio (simulated pins) lets a client trigger the simulated sensor, and everyone sees it',
+        '11 pi gpio (real pins, faked) pushes what the watched pin reports',
+        '11 pi gpio (real pins, faked) tells every client when the watch reports an error, and goes on',
+      ],
+      async check(t) {
+        const pins = testPins(0);
+        await t.start({ ...QUICK, pinFactory: pins.factory });
+        const [ann] = await greeted(t);
+        const asked = (value: Bit, changes: number, when: string) => async () => {
+          const answer = hears(t, ann, 'gpio:21', { value, changes }, `the client that asked ${when}`);
+          await expectValue(t, ann, 'gpio:21', value);
+          await answer;
+        };
+        await asked(0, 0, 'before any change')();
+        const pushes: any[] = [];
+        ann.on('gpio:21', (state: unknown) => pushes.push(state));
+        for (const [n, value] of ([1, 0, 1] as const).entries()) {
+          const push = hears(t, ann, 'gpio:21', { value, changes: n + 1 }, `after ${n + 1} changes, every client`);
+          pins.sensor().set(value);
+          await push;
+        }
+        pins.sensor().set(1); // a bounce that settled where it was: no change
+        await asked(1, 3, 'after 3 changes and a bounce')();
+        const odd = pushes.filter((state) => typeof state?.value !== 'number');
+        expectThat(odd.length === 0, `gpio:21 came with ${show(odd[0])}; keep the field value as it was`);
+        const reply = await t.ask(ann, 'simulate:sensor', [], SOON);
+        expectThat(reply?.ok === true && reply.value === 0, `simulate:sensor() was answered ${show(reply)}; expected { ok: true, value: 0 }, as before`);
+      },
+    },
+  ],
+};
