@@ -159,8 +159,9 @@ describe('11 pi gpio (simulated pins)', () => {
     expect(otherSaw).toEqual([]);
     expect(pins.led().value).toBe(0);
 
+    const heard = waitFor(other, 'gpio:17'); // listen first: the change may come before the ack
     expect(await client.emitWithAck('gpio:17', { value: 1 })).toEqual({ ok: true, value: 1 });
-    expect(await waitFor(other, 'gpio:17')).toEqual({ value: 1 });
+    expect(await heard).toEqual({ value: 1 });
     await client.emitWithAck('gpio:17', { value: 0 });
   });
 
@@ -282,8 +283,9 @@ describe('11 pi gpio (real pins, faked)', () => {
       error: expect.stringMatching(/^could not switch the LED \(GPIO 17\): EIO/),
     });
     led().fail = undefined;
+    const heard = waitFor(other, 'gpio:17'); // listen first: the change may come before the ack
     expect(await client.emitWithAck('gpio:17', { value: 1 })).toEqual({ ok: true, value: 1 });
-    await waitFor(other, 'gpio:17');
+    await heard;
     expect(otherSaw).toEqual([{ value: 1 }]);
     await client.emitWithAck('gpio:17', { value: 0 });
   });
