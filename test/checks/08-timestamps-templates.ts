@@ -116,7 +116,7 @@ function between(list: string, after: string, before: string): string {
   return list.slice(from + after.length, to).replace(/\s+/g, ' ').trim();
 }
 
-const LONG = 'A longer message, so that a few of them fill the list and it has to scroll.'.repeat(3);
+const LONG = Array(3).fill('A longer message, so that a few of them fill the list and it has to scroll.').join(' ');
 
 export const checks: LessonChecks = {
   lesson: '08-timestamps-templates',
