@@ -6,15 +6,6 @@ import { call, expectThat, NotYet, show, type Check, type Client, type LessonChe
 /** How long to wait for what should come at once: generous, for a busy machine. */
 const SOON = 2000;
 
-/**
- * Marks a promise made now and awaited later as handled, so that a check
- * that fails in between leaves no rejection behind for the next check.
- */
-function later<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => {});
-  return promise;
-}
-
 const WELCOME = 'Welcome to the chat!';
 
 /** Opens the chat and waits for its welcome. */
@@ -24,11 +15,9 @@ async function openChat(t: Check, options: Parameters<Check['open']>[1] = {}): P
   return page;
 }
 
-/** Opens the chat with Playwright's clock in charge of the page's time (timers included). */
+/** Opens the chat with Playwright's clock in charge of the page's time, its timers included. */
 async function openChatWithClock(t: Check): Promise<Page> {
-  const page = await t.open('/');
-  await page.clock.install(); // time still flows; runFor() moves it on at once
-  await page.reload(); // so the page's own timers are the clock's too
+  const page = await t.open('/', {}, (fresh) => fresh.clock.install()); // time still flows; runFor() moves it on at once
   await arrived(page);
   return page;
 }
@@ -43,7 +32,7 @@ async function arrived(page: Page): Promise<void> {
 
 /** Sends a message from a socket of the check's own; resolves with it as the server sent it. */
 async function say(t: Check, client: Client, text: string): Promise<{ from: string; text: string; createdAt: number }> {
-  const back = later(t.next(client, 'newMessage', `the message "${text}" to come back`, (message) => message?.text === text, SOON));
+  const back = t.next(client, 'newMessage', `the message "${text}" to come back`, (message) => message?.text === text, SOON);
   const reply = await t.ask(client, 'createMessage', [{ text }], SOON);
   expectThat(reply?.ok === true, `${call('createMessage', [{ text }])} was answered ${show(reply)}; expected { ok: true }`);
   const [message] = await back;
@@ -274,11 +263,11 @@ export const checks: LessonChecks = {
         const [ann, bob] = [await t.connect(), await t.connect()];
         const annName = (await say(t, ann, 'hi, I am Ann')).from;
         const annHears = t.record(ann);
-        const bobHears = later(t.next(bob, 'typing', `bob to hear typing with { from: "${annName}" }`, (who) => who?.from === annName, SOON));
+        const bobHears = t.next(bob, 'typing', `bob to hear typing with { from: "${annName}" }`, (who) => who?.from === annName, SOON);
         const reply = await t.ask(ann, 'typing', []);
         expectThat(reply?.ok === true, `typing() was answered ${show(reply)}; expected { ok: true }`);
         await bobHears;
-        const again = later(t.next(bob, 'typing', 'typing without an acknowledgement to reach the others too', (who) => who?.from === annName, SOON));
+        const again = t.next(bob, 'typing', 'typing without an acknowledgement to reach the others too', (who) => who?.from === annName, SOON);
         ann.emit('typing');
         await again;
         await t.ask(ann, 'createMessage', [{ text: 'a round trip' }]);
@@ -304,7 +293,7 @@ export const checks: LessonChecks = {
         const me = (await page.locator('#me').textContent())?.trim() ?? '';
         const cy = await t.connect();
         const cyName = (await say(t, cy, 'hi, I am Cy')).from;
-        const fromPage = later(t.next(cy, 'typing', `typing in the page's box to send typing with { from: "${me}" }`, (who) => who?.from === me, SOON));
+        const fromPage = t.next(cy, 'typing', `typing in the page's box to send typing with { from: "${me}" }`, (who) => who?.from === me, SOON);
         await page.locator('#input').pressSequentially('Hel');
         await fromPage;
         cy.emit('typing');

@@ -5,15 +5,6 @@ import { call, expectThat, NotYet, show, type Check, type Client, type LessonChe
 /** How long to wait for what should come at once: generous, for a busy machine. */
 const SOON = 2000;
 
-/**
- * Marks a promise made now and awaited later as handled, so that a check
- * that fails in between leaves no rejection behind for the next check.
- */
-function later<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => {});
-  return promise;
-}
-
 /** Connects a client and joins `room` as `name`; resolves with the client and the answer. */
 async function joined(t: Check, name: string, room: string): Promise<[Client, any]> {
   const client = await t.connect();
@@ -53,7 +44,7 @@ async function joinOnceGone(t: Check, name: string, room: string, good: (reply: 
 /** Waits for the next updateUserList on `client` with exactly these names, in any order. */
 function listOf(t: Check, client: Client, who: string, names: string[]): Promise<unknown[]> {
   const want = show([...names].sort());
-  return later(t.next(client, 'updateUserList', `${who} to get updateUserList(${show(names)})`, (list) => Array.isArray(list) && show([...list].sort()) === want, SOON));
+  return t.next(client, 'updateUserList', `${who} to get updateUserList(${show(names)})`, (list) => Array.isArray(list) && show([...list].sort()) === want, SOON);
 }
 
 /** What the join page suggests for the room box: its datalist's options, and the page's text. */
@@ -79,7 +70,7 @@ export const checks: LessonChecks = {
         const cy = await member(t, 'Cy', 'Kitchen');
         const stranger = await t.connect(); // never joins
         const [bobSaw, cySaw] = [t.record(bob), t.record(cy)];
-        const left = later(t.next(bob, 'newMessage', 'Bob to hear { from: "Admin", text: "Ann has left" } once Ann closed her connection', (message) => message?.from === 'Admin' && message?.text === 'Ann has left', SOON));
+        const left = t.next(bob, 'newMessage', 'Bob to hear { from: "Admin", text: "Ann has left" } once Ann closed her connection', (message) => message?.from === 'Admin' && message?.text === 'Ann has left', SOON);
         ann.close();
         await left;
         stranger.close();
@@ -95,10 +86,10 @@ export const checks: LessonChecks = {
       title: 'Lobby is lobby',
       async check(t) {
         const ann = await member(t, 'Ann', 'Lobby');
-        const bobHears = later(t.next(ann, 'newMessage', 'Ann to hear "Bob has joined"', (message) => message?.from === 'Admin' && message?.text === 'Bob has joined', SOON));
+        const bobHears = t.next(ann, 'newMessage', 'Ann to hear "Bob has joined"', (message) => message?.from === 'Admin' && message?.text === 'Bob has joined', SOON);
         let welcome: Promise<any[]> | undefined;
         const bob = await t.connect((client) => {
-          welcome = later(t.next(client, 'newMessage', 'Bob to be welcomed with "Welcome to Lobby, Bob!"', (message) => message?.from === 'Admin', SOON));
+          welcome = t.next(client, 'newMessage', 'Bob to be welcomed with "Welcome to Lobby, Bob!"', (message) => message?.from === 'Admin', SOON);
         });
         const reply = await t.ask(bob, 'join', [{ name: 'Bob', room: ' lobby ' }]);
         expectThat(
@@ -109,7 +100,7 @@ export const checks: LessonChecks = {
         expectThat(hello.text === 'Welcome to Lobby, Bob!', `Bob was welcomed with ${show(hello.text)}; expected "Welcome to Lobby, Bob!"`);
         await bobHears;
         const cy = await member(t, 'Cy', 'LOBBY');
-        const cyHears = later(t.next(cy, 'newMessage', 'Cy, who joined "LOBBY", to hear Bob in "Lobby"', (message) => message?.from === 'Bob' && message?.text === 'hi all', SOON));
+        const cyHears = t.next(cy, 'newMessage', 'Cy, who joined "LOBBY", to hear Bob in "Lobby"', (message) => message?.from === 'Bob' && message?.text === 'hi all', SOON);
         await t.ask(bob, 'createMessage', [{ text: 'hi all' }]);
         await cyHears;
 

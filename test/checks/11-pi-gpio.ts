@@ -10,15 +10,6 @@ import { call, expectThat, NotYet, root, show, type Check, type Client, type Les
 /** How long to wait for what should come at once: generous, for a busy machine. */
 const SOON = 2000;
 
-/**
- * Marks a promise made now and awaited later as handled, so that a check
- * that fails in between leaves no rejection behind for the next check.
- */
-function later<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => {});
-  return promise;
-}
-
 type Bit = 0 | 1;
 type Watcher = (err: Error | null, value: Bit) => void;
 
@@ -71,7 +62,7 @@ function testPins(sensorLevel: Bit = 0) {
 async function greeted(t: Check, url?: string): Promise<[Client, any]> {
   let hello: Promise<any[]> | undefined;
   const client = await t.connect((c) => {
-    hello = later(t.next(c, 'event:hello', 'event:hello on connecting', () => true, SOON));
+    hello = t.next(c, 'event:hello', 'event:hello on connecting', () => true, SOON);
   }, url ? { url } : {});
   const [said] = await hello!;
   return [client, said];
@@ -80,7 +71,7 @@ async function greeted(t: Check, url?: string): Promise<[Client, any]> {
 /** The next `event` on `client` whose payload has the fields of `want`. */
 function hears(t: Check, client: Client, event: string, want: object, who = 'every client', ms = SOON): Promise<any[]> {
   const fits = (state: any) => Object.entries(want).every(([key, value]) => state?.[key] === value);
-  return later(t.next(client, event, `${who} to hear ${event} ${show(want)}`, fits, ms));
+  return t.next(client, event, `${who} to hear ${event} ${show(want)}`, fits, ms);
 }
 
 /** How long a program started with ts-node may take to start and do its work. */
