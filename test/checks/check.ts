@@ -3,6 +3,7 @@
 // starts the lesson in this process on a free port, talks to it over real
 // sockets (or in Chromium, for the page), and fails with one plain sentence:
 // what was expected and what happened. It never reads the learner's source.
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
@@ -61,6 +62,31 @@ export function call(event: string, args: unknown[]): string {
 }
 
 export type Client = Socket<any, any>;
+
+/**
+ * How much longer than usual every wait may take: CHECK_TIME_FACTOR=3 on a
+ * busy machine (the proof sets it, since it runs several checks at once).
+ * Only waits for what must come are stretched; a fixed pause is not.
+ */
+export const timeFactor = Math.max(1, Number(process.env.CHECK_TIME_FACTOR) || 1);
+const within = (ms: number) => ms * timeFactor;
+const seconds = (ms: number) => `${ms / 1000} s`;
+
+/** `promise`, marked as handled: a check that fails before awaiting it leaves no rejection behind. */
+export function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
+/** A program a check started, and what it printed. */
+export interface Program {
+  /** What it printed so far (stdout), line by line, blank lines left out. */
+  lines(): string[];
+  /** Waits until a line printed after the first `after` lines matches; fails with what it printed instead. */
+  prints(pattern: RegExp, after: number, what: string, ms?: number): Promise<void>;
+  /** Types a line into it, as at a terminal. */
+  type(line: string): void;
+}
 
 let browser: Promise<Browser> | undefined;
 
@@ -126,7 +152,7 @@ export class Check {
     this.clients.push(client);
     listen(client);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new NotYet(`a client could not connect to the lesson within 2 s`)), 2000);
+      const timer = setTimeout(() => reject(new NotYet(`a client could not connect to the lesson within ${seconds(within(2000))}`)), within(2000));
       client.once('connect', () => {
         clearTimeout(timer);
         resolve();
@@ -148,9 +174,9 @@ export class Check {
   async ask(client: Client, event: string, args: unknown[], ms = 1000): Promise<any> {
     let reply: any;
     try {
-      reply = await client.timeout(ms).emitWithAck(event, ...args);
+      reply = await client.timeout(within(ms)).emitWithAck(event, ...args);
     } catch {
-      throw new NotYet(`${call(event, args)} got no answer within ${ms / 1000} s`);
+      throw new NotYet(`${call(event, args)} got no answer within ${seconds(within(ms))}`);
     }
     if (reply?.ok === false && reply.error === `unknown event "${event}"`) {
       throw new NotYet(`the server does not handle "${event}" yet: it answered ${call(event, args)} with ${show(reply)}`);
@@ -175,13 +201,112 @@ export class Check {
       const timer = setTimeout(() => {
         client.off(event, listener);
         const instead = seen.length ? `"${event}" came with ${seen.slice(0, 3).join(', ')}` : `no "${event}" came`;
-        reject(new NotYet(`expected ${what}; ${instead} within ${ms / 1000} s`));
-      }, ms);
+        reject(new NotYet(`expected ${what}; ${instead} within ${seconds(within(ms))}`));
+      }, within(ms));
       client.on(event, listener);
     });
-    // Awaited later, perhaps: until then, a timeout is not an unhandled rejection.
-    arrival.catch(() => {});
-    return arrival;
+    return handled(arrival); // awaited later, perhaps: until then a timeout is no unhandled rejection
+  }
+
+  /** Asks `event(...args)` and expects `{ ok: true }`, with any more fields; resolves with the answer. */
+  async expectOk(client: Client, event: string, args: unknown[], ms?: number): Promise<any> {
+    const reply = await this.ask(client, event, args, ms);
+    expectThat(reply?.ok === true, `${call(event, args)} was answered ${show(reply)}; expected { ok: true }`);
+    return reply;
+  }
+
+  /** Asks `event(...args)` and expects `{ ok: false, error }`, with any error; `why` says why it is bad. */
+  async expectRefusal(client: Client, event: string, args: unknown[], why: string, ms?: number): Promise<void> {
+    const reply = await this.ask(client, event, args, ms);
+    expectThat(
+      reply?.ok === false && typeof reply.error === 'string' && reply.error.length > 0,
+      `${call(event, args)} was answered ${show(reply)}; ${why}, so it should be refused with { ok: false, error: "…" }`,
+    );
+  }
+
+  /** Asks `event(...args)` and expects exactly `want` back. */
+  async expectAnswer(client: Client, event: string, args: unknown[], want: unknown): Promise<void> {
+    const reply = await this.ask(client, event, args);
+    expectThat(show(reply) === show(want), `${call(event, args)} was answered ${show(reply)}; expected ${show(want)}`);
+  }
+
+  /**
+   * One request and its answer on `client`'s own connection. The server
+   * writes to a client in order, so whatever it sent that client before has
+   * arrived once this resolves. (An unknown event: any answer will do.)
+   */
+  async roundTrip(client: Client): Promise<void> {
+    await client.timeout(within(2000)).emitWithAck('round trip').catch(() => {});
+  }
+
+  /** Waits until the lesson has `count` sockets connected (pages included). */
+  async connections(count: number, ms = 3000): Promise<void> {
+    const sockets = (await this.lesson()).io!.of('/').sockets;
+    const until = Date.now() + within(ms);
+    while (sockets.size < count) {
+      expectThat(Date.now() < until, `expected ${count} connections to the lesson; ${sockets.size} came within ${seconds(within(ms))}`);
+      await this.pause(20);
+    }
+  }
+
+  /** Waits for a line the lesson prints, from `logs[from]` on, that `match`es; resolves with it, or undefined. */
+  async printed(from: number, match: (line: string) => boolean, ms = 1000): Promise<string | undefined> {
+    const until = Date.now() + within(ms);
+    for (;;) {
+      const line = this.logs.slice(from).find(match);
+      if (line !== undefined || Date.now() > until) return line;
+      await this.pause(10);
+    }
+  }
+
+  /** The lines the lesson printed from `logs[from]` on, quoted, for a sentence. */
+  linesSince(from: number): string {
+    const lines = this.logs.slice(from);
+    return lines.length ? show(lines, 160) : 'nothing';
+  }
+
+  /** Waits until `page` shows `text`; fails naming who should have seen it. */
+  async shows(page: Page, text: string | RegExp, who: string, ms = 2000): Promise<void> {
+    try {
+      await page.getByText(text).first().waitFor({ timeout: within(ms) });
+    } catch {
+      throw new NotYet(`${who} should show "${typeof text === 'string' ? show(text, 40).slice(1, -1) : text.source}"; it did not within ${seconds(within(ms))}`);
+    }
+  }
+
+  /**
+   * Runs a TypeScript program of the workbook (`file`, from the top folder)
+   * with ts-node, as a learner would from a terminal. Stopped when the check ends.
+   */
+  run(file: string, args: string[] = []): Program {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register', path.join(root, file), ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.onEnd(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+    });
+    let out = '';
+    let err = '';
+    let exited: number | null | undefined;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    child.on('exit', (code) => (exited = code));
+    child.stdin.on('error', () => {}); // typing into a program that has stopped
+    const lines = () => out.split('\n').filter((line) => line.trim() !== '');
+    const command = `npx ts-node ${file} ${args.join(' ')}`.trim();
+    return {
+      lines,
+      type: (line) => void child.stdin.write(`${line}\n`),
+      prints: async (pattern, after, what, ms = 5000) => {
+        const until = Date.now() + within(ms); // ts-node takes a moment to start
+        while (Date.now() < until) {
+          if (lines().slice(after).some((line) => pattern.test(line))) return;
+          if (exited !== undefined) break;
+          await this.pause(20);
+        }
+        const said = lines().slice(after).slice(-3).join(' / ') || 'nothing';
+        const why = exited !== undefined ? ` and stopped (exit code ${exited})${err.trim() ? `: ${err.trim().split('\n')[0]}` : ''}` : '';
+        throw new NotYet(`\`${command}\` printed "${said}"${why}; expected ${what}`);
+      },
+    };
   }
 
   /** Everything `client` receives from now on, as [event, ...args]. */
