@@ -106,8 +106,17 @@ function exerciseIdForSave(text: string | undefined): string {
 /** Writes the working tree's change (new files too), against HEAD, as the solution of `id`. */
 function save(id: string): void {
   const outside = [':(exclude)test/solutions', ':(exclude)test/checks'];
-  execFileSync('git', ['add', '--intent-to-add', '--', 'lessons', 'shared', 'test', ...outside], { cwd: root });
-  const patch = execFileSync('git', ['diff', 'HEAD', '--', '.', ...outside], { cwd: root, encoding: 'utf8' });
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' });
+  // New files count too: git diff shows them once git knows of them, so add
+  // them for a moment (intent to add), and leave the index as it was.
+  const created = git('ls-files', '--others', '--exclude-standard', '--', 'lessons', 'shared', 'test', ...outside).split('\n').filter(Boolean);
+  if (created.length) git('add', '--intent-to-add', '--', ...created);
+  let patch: string;
+  try {
+    patch = git('diff', 'HEAD', '--', '.', ...outside);
+  } finally {
+    if (created.length) git('reset', '-q', '--', ...created);
+  }
   if (!patch.trim()) throw new Error('Nothing has changed since the last commit: there is no solution to save.');
   writeFileSync(solutionFile(id), patch);
   console.log(`Saved ${path.relative(root, solutionFile(id))}: ${[...new Set(Object.values(filesOf(patch)).flat())].join(', ')}`);

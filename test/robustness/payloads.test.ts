@@ -73,7 +73,9 @@ for (const target of targets) {
       const unlisted = listened.filter((event) => !listed.includes(event));
       const heardBefore = seen.length;
       for (const event of unlisted) {
-        for (const { args } of [...badVariants([{ text: 'hello' }], 500), ...badVariants(['hello'], 500)]) {
+        // "No arguments" may be a good request (blink()): it is not fed, as it is no bad payload.
+        const variants = [...badVariants([{ text: 'hello' }], 500), ...badVariants(['hello'], 500)].filter(({ label }) => label !== 'no arguments');
+        for (const { args } of variants) {
           await attacker.timeout(300).emitWithAck(event, ...args).catch(() => 'no answer'); // any answer, or none
           attacker.emit(event, ...args);
         }
