@@ -1,14 +1,5 @@
 // The checks of lesson 01's exercises (see its README).
-import { call, expectThat, NotYet, show, type Check, type Client, type LessonChecks } from './check';
-
-/** Asks `event(...args)` and expects `{ ok: false, error }`, with any error. */
-async function expectRefusal(t: Check, client: Client, event: string, args: unknown[], why: string): Promise<void> {
-  const reply = await t.ask(client, event, args);
-  expectThat(
-    reply?.ok === false && typeof reply.error === 'string' && reply.error.length > 0,
-    `${call(event, args)} was answered ${show(reply)}; ${why}, so it should be refused with { ok: false, error: "…" }`,
-  );
-}
+import { expectThat, NotYet, show, type Check, type Client, type LessonChecks } from './check';
 
 /** How many `event`s `client` gets from now on, until `n` have come or `ms` have passed. */
 function countWithin(client: Client, event: string, n: number, ms: number): Promise<number> {
@@ -50,25 +41,6 @@ async function timersBackTo(before: number, ms = 1000): Promise<number> {
     now = await runningTimers();
   }
   return now;
-}
-
-/**
- * Waits for a line the lesson prints from `t.logs[from]` on that `match`es,
- * for up to `ms`. Resolves with it, or with undefined.
- */
-async function printed(t: Check, from: number, match: (line: string) => boolean, ms = 1000): Promise<string | undefined> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const line = t.logs.slice(from).find(match);
-    if (line !== undefined || Date.now() > until) return line;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/** The lines printed from `t.logs[from]` on, quoted, for a sentence. */
-function linesSince(t: Check, from: number): string {
-  const lines = t.logs.slice(from);
-  return lines.length ? show(lines, 160) : 'nothing';
 }
 
 /**
@@ -125,8 +97,7 @@ export const checks: LessonChecks = {
         const b = await t.connect();
 
         // A slows down to once a minute; B keeps the lesson's pace.
-        const slow = await t.ask(a, 'interval', [60_000]);
-        expectThat(slow?.ok === true, `interval(60000) was answered ${show(slow)}; expected { ok: true }`);
+        await t.expectOk(a, 'interval', [60_000]);
         const heardByA = collect(a, 'date');
         const fourForB = async () => {
           for (let i = 0; i < 4; i++) {
@@ -140,15 +111,14 @@ export const checks: LessonChecks = {
         );
 
         // And speeds up again.
-        const fast = await t.ask(a, 'interval', [100]);
-        expectThat(fast?.ok === true, `interval(100) was answered ${show(fast)}; expected { ok: true }`);
+        await t.expectOk(a, 'interval', [100]);
         const got = await countWithin(a, 'date', 3, 900);
         expectThat(got >= 3, `after interval(100), the client got ${got} dates within 0.9 s; expected at least 3`);
 
-        await expectRefusal(t, a, 'interval', [99], '99 ms is under the 100 ms minimum');
-        await expectRefusal(t, a, 'interval', [60_001], '60001 ms is over the 60000 ms maximum');
-        await expectRefusal(t, a, 'interval', [0], '0 ms would flood the client');
-        await expectRefusal(t, a, 'interval', [null], 'null is not a number');
+        await t.expectRefusal(a, 'interval', [99], '99 ms is under the 100 ms minimum');
+        await t.expectRefusal(a, 'interval', [60_001], '60001 ms is over the 60000 ms maximum');
+        await t.expectRefusal(a, 'interval', [0], '0 ms would flood the client');
+        await t.expectRefusal(a, 'interval', [null], 'null is not a number');
         await t.refusesBadInput(a, 'interval', {
           good: [1000],
           bad: ['fast'],
@@ -176,10 +146,10 @@ export const checks: LessonChecks = {
         const ids: string[] = [];
         const numbers = (line: string) => ids.reduce((rest, id) => rest.split(id).join(' '), line).match(/\d+/g) ?? ([] as string[]);
         const expectCount = async (count: number, when: string, from: number) => {
-          const line = await printed(t, from, (text) => numbers(text).includes(String(count)));
+          const line = await t.printed(from, (text) => numbers(text).includes(String(count)));
           expectThat(
             line !== undefined,
-            `when ${when}, the server printed ${linesSince(t, from)}; expected a line with the number of clients connected, ${count}`,
+            `when ${when}, the server printed ${t.linesSince(from)}; expected a line with the number of clients connected, ${count}`,
           );
         };
         const arrive = async (count: number, when: string) => {

@@ -2,25 +2,6 @@
 import type { Page } from 'playwright-core';
 import { expectThat, show, type Check, type Client, type LessonChecks } from './check';
 
-/**
- * Waits for a line the lesson prints from `t.logs[from]` on that `match`es,
- * for up to `ms`. Resolves with it, or with undefined.
- */
-async function printed(t: Check, from: number, match: (line: string) => boolean, ms = 1000): Promise<string | undefined> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const line = t.logs.slice(from).find(match);
-    if (line !== undefined || Date.now() > until) return line;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/** The lines printed from `t.logs[from]` on, quoted, for a sentence. */
-function linesSince(t: Check, from: number): string {
-  const lines = t.logs.slice(from);
-  return lines.length ? show(lines, 160) : 'nothing';
-}
-
 /** Every duration in a line, in milliseconds: "1234 ms", "1.2 s", "3 seconds". */
 function durations(line: string): number[] {
   const found = line.matchAll(/(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?)\b/gi);
@@ -90,10 +71,10 @@ export const checks: LessonChecks = {
           const from = t.logs.length;
           client.close();
           const stayed = Date.now() - since;
-          const line = await printed(t, from, (text) => stayedFor(text).some((ms) => ms >= stayed - 100 && ms <= stayed + 300));
+          const line = await t.printed(from, (text) => stayedFor(text).some((ms) => ms >= stayed - 100 && ms <= stayed + 300));
           expectThat(
             line !== undefined,
-            `when ${who} left after ${(stayed / 1000).toFixed(1)} s, the server printed ${linesSince(t, from)}; expected a line with how long it stayed, like "${stayed} ms" or "${(stayed / 1000).toFixed(1)} s"`,
+            `when ${who} left after ${(stayed / 1000).toFixed(1)} s, the server printed ${t.linesSince(from)}; expected a line with how long it stayed, like "${stayed} ms" or "${(stayed / 1000).toFixed(1)} s"`,
           );
         };
 
