@@ -1,9 +1,7 @@
 // The checks of lesson 04's exercises (see its README).
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { speak } from '../browser/scenes/04-broadcast';
-import { call, expectThat, NotYet, root, show, type Check, type Client, type LessonChecks } from './check';
+import { call, expectThat, NotYet, show, type Check, type Client, type LessonChecks } from './check';
 
 interface Message {
   from?: unknown;
@@ -16,25 +14,9 @@ const nameOf = (client: Client) => client.id!.slice(0, 6);
 const MARKER = 'end of the check';
 const isMarker = (message: Message) => message?.text === MARKER;
 
-/** Asks `event(...args)` and expects `{ ok: true }`, with any more fields. */
-async function expectOk(t: Check, client: Client, event: string, args: unknown[]): Promise<any> {
-  const reply = await t.ask(client, event, args);
-  expectThat(reply?.ok === true, `${call(event, args)} was answered ${show(reply)}; expected { ok: true }`);
-  return reply;
-}
-
-/** Asks `event(...args)` and expects `{ ok: false, error }`, with any error. */
-async function expectRefusal(t: Check, client: Client, event: string, args: unknown[], why: string): Promise<void> {
-  const reply = await t.ask(client, event, args);
-  expectThat(
-    reply?.ok === false && typeof reply.error === 'string' && reply.error.length > 0,
-    `${call(event, args)} was answered ${show(reply)}; ${why}, so it should be refused with { ok: false, error: "…" }`,
-  );
-}
-
 /** The lesson's own speak still works: the server is up and answering. */
 async function speakStillWorks(t: Check, client: Client): Promise<void> {
-  await expectOk(t, client, 'speak', [{ text: 'still there?', to: 'me' }]);
+  await t.expectOk(client, 'speak', [{ text: 'still there?', to: 'me' }]);
 }
 
 /**
@@ -46,7 +28,7 @@ function listen(t: Check, clients: Client[]): (speaker: Client) => Promise<Messa
   const logs = clients.map(() => [] as Message[]);
   clients.forEach((client, i) => client.on('incoming-message', (message: Message) => logs[i].push(message)));
   return async (speaker) => {
-    await expectOk(t, speaker, 'speak', [{ text: MARKER, to: 'everyone' }]);
+    await t.expectOk(speaker, 'speak', [{ text: MARKER, to: 'everyone' }]);
     await Promise.all(
       clients.map(async (client, i) => {
         if (!logs[i].some(isMarker)) await t.next(client, 'incoming-message', `"${MARKER}" to everyone to reach every client`, isMarker);
@@ -56,25 +38,16 @@ function listen(t: Check, clients: Client[]): (speaker: Client) => Promise<Messa
   };
 }
 
-/** Waits until the lesson has `count` sockets, for up to `ms`; resolves with how many it has. */
+/**
+ * Waits until the lesson has exactly `count` sockets, for up to `ms`; resolves
+ * with how many it has. (t.connections waits for at least `count`: this one
+ * also waits for a client that left to be gone.)
+ */
 async function socketsReach(t: Check, count: number, ms = 1000): Promise<number> {
   const sockets = (await t.lesson()).io!.of('/').sockets;
   const until = Date.now() + ms;
   while (sockets.size !== count && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
   return sockets.size;
-}
-
-/**
- * Waits for a line the lesson prints from `t.logs[from]` on that `match`es,
- * for up to `ms`. Resolves with it, or with undefined.
- */
-async function printed(t: Check, from: number, match: (line: string) => boolean, ms = 1000): Promise<string | undefined> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const line = t.logs.slice(from).find(match);
-    if (line !== undefined || Date.now() > until) return line;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** The page's lines of text, trimmed, without empty ones. */
@@ -101,18 +74,6 @@ async function newLineWith(page: Page, before: string[], n: number, names: strin
   }
 }
 
-/** terminal.ts in a child process, fed through its stdin; stopped when the check ends. */
-function startTerminal(t: Check, url: string): { type(line: string): void; output(): string } {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register', path.join('lessons', '04-broadcast', 'terminal.ts'), url], { cwd: root });
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (text: string) => (output += text));
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (output += text));
-  t.onEnd(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill();
-  });
-  return { type: (line) => child.stdin.write(`${line}\n`), output: () => output.replace(/\s+/g, ' ').trim() };
-}
-
 export const checks: LessonChecks = {
   lesson: '04-broadcast',
   explore: {
@@ -128,18 +89,18 @@ export const checks: LessonChecks = {
         const heard = listen(t, [a, b]);
         const text = 'hi, server';
         const from = t.logs.length;
-        await expectOk(t, a, 'speak', [{ text, to: 'server' }]);
+        await t.expectOk(a, 'speak', [{ text, to: 'server' }]);
         const [byA, byB] = await heard(a);
         expectThat(
           byA.length === 0 && byB.length === 0,
           `a message to the server reached the sender with ${show(byA)} and the other client with ${show(byB)}; expected no client to hear it`,
         );
-        const line = await printed(t, from, (printedLine) => printedLine.includes(text) && printedLine.includes(nameOf(a)));
+        const line = await t.printed(from, (printedLine) => printedLine.includes(text) && printedLine.includes(nameOf(a)));
         expectThat(
           line !== undefined,
-          `after ${nameOf(a)} sent speak({ text: "${text}", to: "server" }), the server printed ${show(t.logs.slice(from), 160)}; expected a line with the text and the speaker's name, ${nameOf(a)}`,
+          `after ${nameOf(a)} sent speak({ text: "${text}", to: "server" }), the server printed ${t.linesSince(from)}; expected a line with the text and the speaker's name, ${nameOf(a)}`,
         );
-        await expectRefusal(t, a, 'speak', [{ text: 'hi', to: 'nobody' }], '"nobody" is not an audience');
+        await t.expectRefusal(a, 'speak', [{ text: 'hi', to: 'nobody' }], '"nobody" is not an audience');
       },
     },
     {
@@ -167,7 +128,7 @@ export const checks: LessonChecks = {
 
         // The page: it speaks, with a and b connected, and shows how many heard it.
         const page = await t.open('/');
-        expectThat((await socketsReach(t, 3, 2000)) === 3, 'the page did not connect to the lesson within 2 s');
+        await t.connections(3, 2000);
         const names = [...(await t.lesson()).io!.of('/').sockets.keys()].map((id) => id.slice(0, 6));
         for (const [to, n] of [['others', 2], ['everyone', 3]] as const) {
           const text = `from the page to ${to}`;
@@ -188,7 +149,7 @@ export const checks: LessonChecks = {
         const [a, b, c] = [await t.connect(), await t.connect(), await t.connect()];
         let heard = listen(t, [a, b, c]);
         const psst = { to: nameOf(b), text: 'psst' };
-        await expectOk(t, a, 'whisper', [psst]);
+        await t.expectOk(a, 'whisper', [psst]);
         const [byA, byB, byC] = await heard(a);
         expectThat(
           byB.length === 1 && byB[0]?.from === nameOf(a) && byB[0]?.text === 'psst',
@@ -198,14 +159,20 @@ export const checks: LessonChecks = {
           byA.length === 0 && byC.length === 0,
           `a whisper to ${nameOf(b)} also reached ${byA.length ? 'the sender' : 'a third client'}, with ${show(byA.length ? byA : byC)}; expected only ${nameOf(b)} to hear it`,
         );
-        await expectRefusal(t, a, 'whisper', [{ to: 'nobody', text: 'hi' }], 'no client is called "nobody"');
-        await expectRefusal(t, a, 'whisper', [{ to: nameOf(b), text: '   ' }], 'blank text is no text');
+        await t.expectRefusal(a, 'whisper', [{ to: 'nobody', text: 'hi' }], 'no client is called "nobody"');
+        await t.expectRefusal(a, 'whisper', [{ to: nameOf(b), text: '   ' }], 'blank text is no text');
         await t.refusesBadInput(a, 'whisper', { good: [psst], bad: [42], stillAnswers: () => speakStillWorks(t, a) });
 
         // The terminal client: /whisper NAME text.
         const url = (await t.lesson()).url;
-        const terminal = startTerminal(t, url);
-        if ((await socketsReach(t, 4, 8000)) !== 4) throw new NotYet(`terminal.ts did not connect to the lesson within 8 s; it printed ${show(terminal.output(), 160)}`);
+        const terminal = t.run('lessons/04-broadcast/terminal.ts', [url]);
+        try {
+          await t.connections(4, 8000);
+        } catch (err) {
+          if (!(err instanceof NotYet)) throw err;
+          // Fails at once with what terminal.ts printed, and its error if it stopped.
+          await terminal.prints(/(?!)/, 0, `it to connect to the lesson (${err.message})`, 0);
+        }
         const known = [a, b, c].map((client) => client.id);
         const terminalName = [...(await t.lesson()).io!.of('/').sockets.keys()].find((id) => !known.includes(id))!.slice(0, 6);
         heard = listen(t, [a, b, c]);
@@ -216,7 +183,7 @@ export const checks: LessonChecks = {
           .catch((err: Error) => err);
         terminal.type(typed);
         const result = await arrived;
-        if (result instanceof Error) throw new NotYet(`${result.message}; the terminal printed ${show(terminal.output(), 120)}`);
+        if (result instanceof Error) throw new NotYet(`${result.message}; the terminal printed ${show(terminal.lines().join(' '), 120)}`);
         const [message] = result as Message[];
         expectThat(
           message?.text === text && message?.from === terminalName,

@@ -2,10 +2,9 @@
 // simulated: by the lesson's own simulated pins (`simulate: true`), or by pins
 // of the check's own, handed to the lesson with the `pinFactory` option as
 // its tests do, when a check must set a pin's level itself.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { call, expectThat, NotYet, root, show, type Check, type Client, type LessonChecks } from './check';
+import { call, expectThat, NotYet, root, show, type Check, type Client, type LessonChecks, type Program } from './check';
 
 /** How long to wait for what should come at once: generous, for a busy machine. */
 const SOON = 2000;
@@ -92,43 +91,10 @@ const sensorAnswers = (t: Check, client: Client) => async () => {
 /** What every check starts the lesson with: simulated pins, no debounce, no keyboard, no outside env. */
 const QUICK = { simulate: true, debounceMs: 0, env: {}, keyboard: false };
 
-/** A process the check started, and what it printed. */
-interface Program {
-  lines: () => string[];
-  /** Waits until a line printed after the first `after` lines matches. */
-  prints(pattern: RegExp, after: number, what: string): Promise<void>;
-}
-
 /** Runs lessons/11-pi-gpio/client.ts with `args` through ts-node; stopped when the check ends. */
 function runClient(t: Check, args: string[]): Program {
-  const file = path.join(root, 'lessons', '11-pi-gpio', 'client.ts');
-  if (!existsSync(file)) throw new NotYet('there is no lessons/11-pi-gpio/client.ts yet');
-  const child = spawn(process.execPath, ['-r', 'ts-node/register', file, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  t.onEnd(() => {
-    child.kill();
-  });
-  let out = '';
-  let err = '';
-  let exited: number | null | undefined;
-  child.stdout.on('data', (chunk) => (out += chunk));
-  child.stderr.on('data', (chunk) => (err += chunk));
-  child.on('exit', (code) => (exited = code));
-  const lines = () => out.split('\n').filter((line) => line.trim() !== '');
-  const command = `npx ts-node lessons/11-pi-gpio/client.ts ${args.join(' ')}`;
-  return {
-    lines,
-    async prints(pattern, after, what) {
-      const until = Date.now() + PROGRAM_MS; // ts-node takes a moment to start, more on a busy machine
-      while (Date.now() < until) {
-        if (lines().slice(after).some((line) => pattern.test(line))) return;
-        if (exited !== undefined) break;
-        await t.pause(20);
-      }
-      const said = lines().slice(after).slice(-3).join(' / ') || 'nothing';
-      const why = exited !== undefined ? ` and stopped (exit code ${exited})${err.trim() ? `: ${err.trim().split('\n')[0]}` : ''}` : '';
-      throw new NotYet(`\`${command}\` printed "${said}"${why}; expected ${what}`);
-    },
-  };
+  if (!existsSync(path.join(root, 'lessons', '11-pi-gpio', 'client.ts'))) throw new NotYet('there is no lessons/11-pi-gpio/client.ts yet');
+  return t.run('lessons/11-pi-gpio/client.ts', args);
 }
 
 export const checks: LessonChecks = {
@@ -165,11 +131,7 @@ export const checks: LessonChecks = {
         // The page shows it.
         const page = await t.open('/');
         const text = () => page.evaluate(() => (document.body.textContent ?? '').replace(document.querySelector('#log')?.textContent ?? '', ''));
-        try {
-          await page.getByText('GPIO 20').first().waitFor({ timeout: SOON });
-        } catch {
-          throw new NotYet('the page does not show "GPIO 20"');
-        }
+        await t.shows(page, 'GPIO 20', 'the page', SOON);
         const before = await text();
         await t.ask(ann, 'simulate:button', [], SOON);
         try {
@@ -189,8 +151,7 @@ export const checks: LessonChecks = {
         const seen: Array<{ value: unknown; at: number }> = [];
         bob.on('gpio:17', (state: { value?: unknown }) => seen.push({ value: state?.value, at: Date.now() }));
         const started = Date.now();
-        const reply = await t.ask(ann, 'blink', [], SOON);
-        expectThat(reply?.ok === true, `blink() was answered ${show(reply)}; expected { ok: true }`);
+        await t.expectOk(ann, 'blink', [], SOON);
         const again = await t.ask(ann, 'blink', [], SOON);
         expectThat(again?.ok === false && typeof again.error === 'string', `blink() during a blink was answered ${show(again)}; expected { ok: false, error: "…" }`);
         const ten = [1, 0, 1, 0, 1, 0, 1, 0, 1, 0];
@@ -271,7 +232,7 @@ export const checks: LessonChecks = {
         await expectValue(t, watcher, 'simulate:sensor', 1, ' to start with the sensor at 1');
         const ledOn = hears(t, watcher, 'gpio:17', { value: 1 }, 'everyone', PROGRAM_MS);
         const on = runClient(t, ['on', lesson.url]);
-        await on.prints(/\b1\b/, 0, "a line with the sensor's value, 1");
+        await on.prints(/\b1\b/, 0, "a line with the sensor's value, 1", PROGRAM_MS);
         try {
           await ledOn;
         } catch {
@@ -280,7 +241,7 @@ export const checks: LessonChecks = {
         for (const value of [0, 1] as const) {
           const printed = on.lines().length;
           await expectValue(t, watcher, 'simulate:sensor', value);
-          await on.prints(new RegExp(`\\b${value}\\b`), printed, `a new line with the sensor's new value, ${value}, once it changed`);
+          await on.prints(new RegExp(`\\b${value}\\b`), printed, `a new line with the sensor's new value, ${value}, once it changed`, PROGRAM_MS);
         }
         const ledOff = hears(t, watcher, 'gpio:17', { value: 0 }, 'everyone', PROGRAM_MS);
         runClient(t, ['off', lesson.url]);
