@@ -1,38 +1,13 @@
 // The checks of lesson 05's exercises (see its README).
 import type { Page } from 'playwright-core';
-import { call, expectThat, NotYet, show, type Check, type Client, type LessonChecks } from './check';
+import { expectThat, handled, show, type Check, type Client, type LessonChecks } from './check';
 
 /** The name the lesson gives a client: the first 6 characters of its socket id. */
 const nameOf = (client: Client) => String(client.id).slice(0, 6);
 
 /** The lesson's own chat message still works: the server is up and answering. */
 async function chatStillWorks(t: Check, client: Client): Promise<void> {
-  const reply = await t.ask(client, 'chat message', ['still there?']);
-  expectThat(reply?.ok === true, `chat message("still there?") was answered ${show(reply)}, not { ok: true }`);
-}
-
-/** Asks `event(...args)` and expects `{ ok: false, error }`, with any error. */
-async function expectRefusal(t: Check, client: Client, event: string, args: unknown[], why: string): Promise<void> {
-  const reply = await t.ask(client, event, args);
-  expectThat(
-    reply?.ok === false && typeof reply.error === 'string' && reply.error.length > 0,
-    `${call(event, args)} was answered ${show(reply)}; ${why}, so it should be refused with { ok: false, error: "…" }`,
-  );
-}
-
-/**
- * One request and its answer on `client`'s own connection. The server writes
- * to a client in order, so anything it sent that client before has arrived
- * once this returns. (An unknown event: any answer will do.)
- */
-async function roundTrip(client: Client): Promise<void> {
-  await client.timeout(1000).emitWithAck('round trip?').catch(() => {});
-}
-
-/** `promise`, marked as handled: a check that fails early leaves no rejection behind. */
-function soon<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => {});
-  return promise;
+  await t.expectOk(client, 'chat message', ['still there?']);
 }
 
 /** What `client` receives of `event` from now on: each first argument. */
@@ -40,16 +15,6 @@ function heard(client: Client, event: string): unknown[] {
   const seen: unknown[] = [];
   client.on(event, (value: unknown) => seen.push(value));
   return seen;
-}
-
-/** Waits until the lesson has `count` sockets connected (pages included). */
-async function connections(t: Check, count: number): Promise<void> {
-  const io = (await t.lesson()).io!;
-  const until = Date.now() + 3000;
-  while (io.of('/').sockets.size < count) {
-    expectThat(Date.now() < until, `expected ${count} connections to the lesson; ${io.of('/').sockets.size} came within 3 s`);
-    await t.pause(20);
-  }
 }
 
 /** Opens the chat page as a new person. */
@@ -65,15 +30,6 @@ async function type(page: Page, text: string): Promise<void> {
   const box = messageBox(page);
   await box.fill(text);
   await box.press('Enter');
-}
-
-/** Waits until `page` shows `text`; fails naming who should have seen it. */
-async function shows(page: Page, text: string, who: string, ms = 2000): Promise<void> {
-  try {
-    await page.getByText(text).first().waitFor({ timeout: ms });
-  } catch {
-    throw new NotYet(`${who} should show "${show(text, 40)}"; it did not within ${ms / 1000} s`);
-  }
 }
 
 /** How many elements on `page` show `text` (the innermost ones). */
@@ -93,15 +49,14 @@ export const checks: LessonChecks = {
         const sender = await t.connect();
         const [b, c] = [await t.connect(), await t.connect()];
         const own = heard(sender, 'chat message');
-        const arrivals = soon(
+        const arrivals = handled(
           Promise.all(
             [b, c].map((client) =>
               t.next(client, 'chat message', `the others to get "chat message" { from: "${nameOf(sender)}", text: "hi" }`, (m) => m?.from === nameOf(sender)),
             ),
           ),
         );
-        const reply = await t.ask(sender, 'chat message', ['  hi  ']);
-        expectThat(reply?.ok === true, `chat message("  hi  ") was answered ${show(reply)}; expected { ok: true }`);
+        await t.expectOk(sender, 'chat message', ['  hi  ']);
         expectThat(
           own.length === 0,
           `the sender got its own message back as ${show(own[0])}; expected it to reach only the others (socket.broadcast.emit)`,
@@ -112,16 +67,16 @@ export const checks: LessonChecks = {
 
         // The page: your own message once, when the server has taken it; a refused one never.
         const [ann, bob] = [await person(t), await person(t)];
-        await connections(t, 5);
+        await t.connections(5);
         await type(ann, 'Hello from Ann');
-        await shows(bob, 'Hello from Ann', "Bob's page");
-        await shows(ann, 'Hello from Ann', "Ann's own page, once the server answered { ok: true },");
+        await t.shows(bob, 'Hello from Ann', "Bob's page");
+        await t.shows(ann, 'Hello from Ann', "Ann's own page, once the server answered { ok: true },");
         const tooLong = 'y'.repeat(501);
         await messageBox(ann).evaluate((box) => box.removeAttribute('maxlength'));
         await type(ann, tooLong);
         await type(ann, 'And this one');
-        await shows(ann, 'And this one', "Ann's own page");
-        await shows(bob, 'And this one', "Bob's page");
+        await t.shows(ann, 'And this one', "Ann's own page");
+        await t.shows(bob, 'And this one', "Bob's page");
         const [onAnn, onBob] = [await times(ann, 'Hello from Ann'), await times(bob, 'Hello from Ann')];
         expectThat(onAnn === 1, `Ann's page shows her message ${onAnn} times; expected once`);
         expectThat(onBob === 1, `Bob's page shows Ann's message ${onBob} times; expected once`);
@@ -137,9 +92,8 @@ export const checks: LessonChecks = {
         const [b, c] = [await t.connect(), await t.connect()];
         const own = heard(typist, 'typing');
         const want = `"typing" with { from: "${nameOf(typist)}" }`;
-        const arrivals = soon(Promise.all([b, c].map((client) => t.next(client, 'typing', `the others to get ${want}`, (notice) => notice?.from === nameOf(typist)))));
-        const reply = await t.ask(typist, 'typing', []);
-        expectThat(reply?.ok === true, `typing() was answered ${show(reply)}; expected { ok: true }`);
+        const arrivals = handled(Promise.all([b, c].map((client) => t.next(client, 'typing', `the others to get ${want}`, (notice) => notice?.from === nameOf(typist)))));
+        await t.expectOk(typist, 'typing', []);
         await arrivals;
         expectThat(own.length === 0, `the typist got its own "typing" back (${show(own[0])}); expected only the others to get it`);
         await t.refusesBadInput(typist, 'typing', { good: [], bad: [42], stillAnswers: () => chatStillWorks(t, typist) });
@@ -149,18 +103,14 @@ export const checks: LessonChecks = {
         await bob.clock.install();
         const ann = await person(t);
         const listener = await t.connect();
-        await connections(t, 6);
+        await t.connections(6);
         const notices = heard(listener, 'typing');
-        const first = soon(t.next(listener, 'typing', `"typing" from Ann's page while she types in the Message box`, () => true, 1500));
+        const first = handled(t.next(listener, 'typing', `"typing" from Ann's page while she types in the Message box`, () => true, 1500));
         const began = Date.now();
         await messageBox(ann).pressSequentially('hello there', { delay: 15 });
         const [{ from }] = await first;
+        await t.shows(bob, `${from} is typing`, "Bob's page, while Ann types,");
         const note = bob.getByText(`${from} is typing`);
-        try {
-          await note.first().waitFor({ timeout: 2000 });
-        } catch {
-          expectThat(false, `Bob's page should show "${from} is typing…" while Ann types; it did not within 2 s`);
-        }
         await t.pause(100);
         const seconds = (Date.now() - began) / 1000;
         expectThat(
@@ -178,27 +128,26 @@ export const checks: LessonChecks = {
       async check(t) {
         const ada = await t.connect();
         const other = await t.connect();
-        const reply = await t.ask(ada, 'nickname', ['  Ada  ']);
-        expectThat(reply?.ok === true, `nickname("  Ada  ") was answered ${show(reply)}; expected { ok: true }`);
-        const fromAda = soon(t.next(other, 'chat message', 'a "chat message" with text "hi from Ada"', (m) => m?.text === 'hi from Ada'));
-        await chatSays(t, ada, 'hi from Ada');
+        await t.expectOk(ada, 'nickname', ['  Ada  ']);
+        const fromAda = handled(t.next(other, 'chat message', 'a "chat message" with text "hi from Ada"', (m) => m?.text === 'hi from Ada'));
+        await t.expectOk(ada, 'chat message', ['hi from Ada']);
         const [message] = await fromAda;
         expectThat(message.from === 'Ada', `after nickname("  Ada  "), a message came as ${show(message)}; expected from: "Ada"`);
-        const fromOther = soon(t.next(ada, 'chat message', 'a "chat message" with text "and me?"', (m) => m?.text === 'and me?'));
-        await chatSays(t, other, 'and me?');
+        const fromOther = handled(t.next(ada, 'chat message', 'a "chat message" with text "and me?"', (m) => m?.text === 'and me?'));
+        await t.expectOk(other, 'chat message', ['and me?']);
         const [second] = await fromOther;
         expectThat(second.from === nameOf(other), `another client's message came as ${show(second)}; expected it still from its short id "${nameOf(other)}"`);
-        await expectRefusal(t, ada, 'nickname', [''], 'an empty name is no name');
-        await expectRefusal(t, ada, 'nickname', ['   '], 'a blank name is no name');
-        await expectRefusal(t, ada, 'nickname', ['n'.repeat(31)], 'a name of 31 characters is over the limit of 30');
+        await t.expectRefusal(ada, 'nickname', [''], 'an empty name is no name');
+        await t.expectRefusal(ada, 'nickname', ['   '], 'a blank name is no name');
+        await t.expectRefusal(ada, 'nickname', ['n'.repeat(31)], 'a name of 31 characters is over the limit of 30');
         await t.refusesBadInput(ada, 'nickname', { good: ['Ada'], bad: [42], stillAnswers: () => chatStillWorks(t, ada) });
 
         // The page: "/nick Ada" sets the name, and is not sent as a message.
         const [ann, bob] = [await person(t), await person(t)];
-        await connections(t, 4);
+        await t.connections(4);
         await type(ann, '/nick Ann');
         await type(ann, 'hello there');
-        await shows(bob, 'hello there', "Bob's page");
+        await t.shows(bob, 'hello there', "Bob's page");
         const commands = await times(bob, '/nick');
         expectThat(commands === 0, `Bob's page shows "/nick Ann" as a message; expected Ann's page to send it with "nickname" instead`);
         const seen = (await bob.locator('body').textContent()) ?? '';
@@ -211,39 +160,32 @@ export const checks: LessonChecks = {
       async check(t) {
         const [a, b, c] = [await t.connect(), await t.connect(), await t.connect()];
         const toC = heard(c, 'private message');
-        const arrived = soon(t.next(b, 'private message', `B to get "private message" { from: "${nameOf(a)}", text: "psst" }`));
+        const arrived = handled(t.next(b, 'private message', `B to get "private message" { from: "${nameOf(a)}", text: "psst" }`));
         const args = [{ to: nameOf(b), text: '  psst  ' }];
-        const reply = await t.ask(a, 'private message', args);
-        expectThat(reply?.ok === true, `${call('private message', args)} was answered ${show(reply)}; expected { ok: true }`);
+        await t.expectOk(a, 'private message', args);
         const [message] = await arrived;
         expectThat(
           message?.from === nameOf(a) && message?.text === 'psst',
           `B got "private message" ${show(message)}; expected { from: "${nameOf(a)}", text: "psst" }`,
         );
-        await roundTrip(c);
+        await t.roundTrip(c);
         expectThat(toC.length === 0, `C got ${show(toC[0])}, a private message meant for B; expected only B to get it`);
-        await expectRefusal(t, a, 'private message', [{ to: 'nobody', text: 'hi' }], 'no one is called "nobody"');
-        await expectRefusal(t, a, 'private message', [{ to: nameOf(b), text: '   ' }], 'the text is blank');
-        await expectRefusal(t, a, 'private message', [{ to: nameOf(b), text: 'x'.repeat(501) }], 'a text of 501 characters is over the limit of 500');
-        await expectRefusal(t, a, 'private message', [{ text: 'hi' }], 'it says to no one');
+        await t.expectRefusal(a, 'private message', [{ to: 'nobody', text: 'hi' }], 'no one is called "nobody"');
+        await t.expectRefusal(a, 'private message', [{ to: nameOf(b), text: '   ' }], 'the text is blank');
+        await t.expectRefusal(a, 'private message', [{ to: nameOf(b), text: 'x'.repeat(501) }], 'a text of 501 characters is over the limit of 500');
+        await t.expectRefusal(a, 'private message', [{ text: 'hi' }], 'it says to no one');
         await t.refusesBadInput(a, 'private message', { good: [{ to: nameOf(b), text: 'hi' }], bad: ['psst'], stillAnswers: () => chatStillWorks(t, a) });
         expectThat(toC.length === 0, `C got ${show(toC[0])}; expected no private message at all`);
 
         // The page shows a private message it gets.
         const bob = await person(t);
-        await connections(t, 4);
+        await t.connections(4);
         const ids = [...(await t.lesson()).io!.of('/').sockets.keys()];
         const page = ids.find((id) => ![a, b, c].some((client) => client.id === id))!.slice(0, 6);
         const sent = await t.ask(a, 'private message', [{ to: page, text: 'psst, page' }]);
         expectThat(sent?.ok === true, `a private message to the page (${page}) was answered ${show(sent)}; expected { ok: true }`);
-        await shows(bob, 'psst, page', 'The page that got a private message');
+        await t.shows(bob, 'psst, page', 'The page that got a private message');
       },
     },
   ],
 };
-
-/** Sends a chat message and expects { ok: true }. */
-async function chatSays(t: Check, client: Client, text: string): Promise<void> {
-  const reply = await t.ask(client, 'chat message', [text]);
-  expectThat(reply?.ok === true, `chat message(${show(text)}) was answered ${show(reply)}; expected { ok: true }`);
-}

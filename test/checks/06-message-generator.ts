@@ -1,29 +1,13 @@
 // The checks of lesson 06's exercises (see its README).
 import path from 'node:path';
-import { call, expectThat, NotYet, root, show, type Check, type Client, type LessonChecks } from './check';
+import { expectThat, handled, root, show, type Check, type Client, type LessonChecks } from './check';
 
 /** The name the lesson gives a client: the first 6 characters of its socket id. */
 const nameOf = (client: Client) => String(client.id).slice(0, 6);
 
-/** `promise`, marked as handled: a check that fails early leaves no rejection behind. */
-function soon<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => {});
-  return promise;
-}
-
 /** Sends `createMessage({ text })` and expects `{ ok: true }`. */
 async function say(t: Check, client: Client, text: string): Promise<void> {
-  const args = [{ text }];
-  const reply = await t.ask(client, 'createMessage', args);
-  expectThat(reply?.ok === true, `${call('createMessage', args)} was answered ${show(reply)}; expected { ok: true }`);
-}
-
-/**
- * One request and its answer on `client`'s own connection: anything the
- * server sent that client before (a notice) has arrived once this returns.
- */
-async function roundTrip(client: Client): Promise<void> {
-  await client.timeout(1000).emitWithAck('round trip?').catch(() => {});
+  await t.expectOk(client, 'createMessage', [{ text }]);
 }
 
 /** A message as the lesson sends it: `{ from, text, createdAt }`, createdAt a number. */
@@ -62,9 +46,9 @@ export const checks: LessonChecks = {
 
         // And the lesson still welcomes people and passes their messages on.
         let welcome: Promise<any[]> | undefined;
-        const client = await t.connect((c) => (welcome = soon(t.next(c, 'newMessage', 'the welcome from Admin', (m) => m?.from === 'Admin', 3000))));
+        const client = await t.connect((c) => (welcome = handled(t.next(c, 'newMessage', 'the welcome from Admin', (m) => m?.from === 'Admin', 3000))));
         await welcome;
-        const back = soon(t.next(client, 'newMessage', `your own message back, from "${nameOf(client)}"`, (m) => m?.text === 'still here'));
+        const back = handled(t.next(client, 'newMessage', `your own message back, from "${nameOf(client)}"`, (m) => m?.text === 'still here'));
         await say(t, client, 'still here');
         await back;
       },
@@ -75,14 +59,14 @@ export const checks: LessonChecks = {
       async check(t) {
         const [a, b] = [await t.connect(), await t.connect()];
         const leaver = await t.connect();
-        await Promise.all([roundTrip(a), roundTrip(b)]); // past the "joined" notices
+        await Promise.all([t.roundTrip(a), t.roundTrip(b)]); // past the "joined" notices
         const want = 'newMessage { from: "Admin", text: "A user left" } once a client had left';
-        const notices = soon(Promise.all([a, b].map((client) => t.next(client, 'newMessage', want, (m) => m?.text === 'A user left'))));
+        const notices = handled(Promise.all([a, b].map((client) => t.next(client, 'newMessage', want, (m) => m?.text === 'A user left'))));
         leaver.close();
         for (const [notice] of await notices) {
           expectThat(isMessage(notice, 'Admin', 'A user left'), `a client got ${show(notice)}; expected { from: "Admin", text: "A user left", createdAt: … }`);
         }
-        const back = soon(t.next(a, 'newMessage', 'a message after someone left', (m) => m?.text === 'still here'));
+        const back = handled(t.next(a, 'newMessage', 'a message after someone left', (m) => m?.text === 'still here'));
         await say(t, a, 'still here');
         await back;
       },
@@ -118,11 +102,7 @@ export const checks: LessonChecks = {
 
         // The page shows them when it arrives.
         const page = await t.open('/');
-        try {
-          await page.getByText('news 12').first().waitFor({ timeout: 2000 });
-        } catch {
-          throw new NotYet('a page opened after 12 messages should show the last of them, "news 12"; it did not within 2 s');
-        }
+        await t.shows(page, 'news 12', 'a page opened after 12 messages');
         const [oldest, dropped] = [await page.getByText('news 03').count(), await page.getByText('news 02').count()];
         expectThat(oldest === 1 && dropped === 0, `a page opened after 12 messages shows "news 03" ${oldest} times and "news 02" ${dropped} times; expected once and never`);
         await t.refusesBadInput(late, 'history', { good: [], bad: [42], stillAnswers: () => say(t, late, 'still here') });

@@ -1,24 +1,9 @@
 // The checks of lesson 07's exercises (see its README).
 import type { BrowserContextOptions, Page } from 'playwright-core';
-import { call, expectThat, NotYet, show, type Check, type Client, type LessonChecks } from './check';
-
-/** `promise`, marked as handled: a check that fails early leaves no rejection behind. */
-function soon<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => {});
-  return promise;
-}
+import { call, expectThat, handled, NotYet, show, type Check, type Client, type LessonChecks } from './check';
 
 /** A browser that knows where it is, and may tell the page. */
 const at = (latitude: number, longitude: number): BrowserContextOptions => ({ geolocation: { latitude, longitude }, permissions: ['geolocation'] });
-
-/** Waits until `page` shows `text`; fails naming who should have seen it. */
-async function shows(page: Page, text: string, who: string, ms = 3000): Promise<void> {
-  try {
-    await page.getByText(text).first().waitFor({ timeout: ms });
-  } catch {
-    throw new NotYet(`${who} should show "${text}"; it did not within ${ms / 1000} s`);
-  }
-}
 
 /** Clicks the button called `name` on `page`; fails if there is none. */
 async function click(page: Page, name: string, who: string): Promise<void> {
@@ -31,16 +16,6 @@ async function click(page: Page, name: string, who: string): Promise<void> {
   await button.click();
 }
 
-/** Waits until the lesson has `count` sockets connected (pages included). */
-async function connections(t: Check, count: number): Promise<void> {
-  const io = (await t.lesson()).io!;
-  const until = Date.now() + 3000;
-  while (io.of('/').sockets.size < count) {
-    expectThat(Date.now() < until, `expected ${count} connections to the lesson; ${io.of('/').sockets.size} came within 3 s`);
-    await t.pause(20);
-  }
-}
-
 /** True if a map link `url` is for the place (latitude, longitude), whatever the map site. */
 const pointsAt = (url: unknown, latitude: number, longitude: number) =>
   typeof url === 'string' && url.includes(String(latitude)) && url.includes(String(longitude));
@@ -48,9 +23,8 @@ const pointsAt = (url: unknown, latitude: number, longitude: number) =>
 /** Shares (latitude, longitude) from `client` and resolves with the map link everyone gets. */
 async function shareFrom(t: Check, client: Client, latitude: number, longitude: number): Promise<string> {
   const args = [{ latitude, longitude }];
-  const arrived = soon(t.next(client, 'newLocationMessage', `"newLocationMessage" after ${call('createLocationMessage', args)}`));
-  const reply = await t.ask(client, 'createLocationMessage', args);
-  expectThat(reply?.ok === true, `${call('createLocationMessage', args)} was answered ${show(reply)}; expected { ok: true }`);
+  const arrived = handled(t.next(client, 'newLocationMessage', `"newLocationMessage" after ${call('createLocationMessage', args)}`));
+  await t.expectOk(client, 'createLocationMessage', args);
   const [message] = await arrived;
   return message?.url;
 }
@@ -68,9 +42,9 @@ export const checks: LessonChecks = {
       async check(t) {
         const bob = await t.open('/');
         const ann = await t.open('/', at(51.50735, -0.12776));
-        await connections(t, 2);
+        await t.connections(2);
         await click(ann, 'Send location', "Ann's page");
-        await shows(bob, 'My current location', "Bob's page, once Ann shared her location,");
+        await t.shows(bob, 'My current location', "Bob's page, once Ann shared her location,", 3000);
         for (const [page, who] of [[bob, "Bob's page"], [ann, "Ann's page"]] as const) {
           const shown = await page.getByText('51.507, -0.128').count();
           if (shown === 0) {
@@ -118,8 +92,8 @@ export const checks: LessonChecks = {
         listener.on('newLocationMessage', (message: any) => places.push(message?.url));
         const ann = await t.open('/', at(51.5, -0.12));
         await ann.clock.install(); // the check moves Ann's clock on, rather than wait
-        await connections(t, 2);
-        const london = soon(t.next(listener, 'newLocationMessage', 'her place (51.5, -0.12) at once, once Ann clicked "Share live location"', (m) => pointsAt(m?.url, 51.5, -0.12), 3000));
+        await t.connections(2);
+        const london = handled(t.next(listener, 'newLocationMessage', 'her place (51.5, -0.12) at once, once Ann clicked "Share live location"', (m) => pointsAt(m?.url, 51.5, -0.12), 3000));
         await click(ann, 'Share live location', "Ann's page");
         await london;
         const stop = ann.getByRole('button', { name: 'Stop sharing', exact: true });
@@ -133,7 +107,7 @@ export const checks: LessonChecks = {
           places.length === count,
           `Ann's page sent ${show(places.slice(count))} right after her first place; expected at most one location every 5 seconds`,
         );
-        const paris = soon(t.next(listener, 'newLocationMessage', 'her new place (48.8566, 2.3522) within 5 s of her move', (m) => pointsAt(m?.url, 48.8566, 2.3522), 2000));
+        const paris = handled(t.next(listener, 'newLocationMessage', 'her new place (48.8566, 2.3522) within 5 s of her move', (m) => pointsAt(m?.url, 48.8566, 2.3522), 2000));
         await ann.clock.fastForward(5000);
         await paris;
 
