@@ -1,7 +1,7 @@
 // The checks of lesson 08's exercises (see its README). Most are about the
 // page, so they open it in Chromium; time on the page is Playwright's clock.
 import type { Locator, Page } from 'playwright-core';
-import { call, expectThat, NotYet, show, type Check, type Client, type LessonChecks } from './check';
+import { expectThat, NotYet, show, type Check, type Client, type LessonChecks } from './check';
 
 /** How long to wait for what should come at once: generous, for a busy machine. */
 const SOON = 2000;
@@ -11,30 +11,25 @@ const WELCOME = 'Welcome to the chat!';
 /** Opens the chat and waits for its welcome. */
 async function openChat(t: Check, options: Parameters<Check['open']>[1] = {}): Promise<Page> {
   const page = await t.open('/', options);
-  await arrived(page);
+  await arrived(t, page);
   return page;
 }
 
 /** Opens the chat with Playwright's clock in charge of the page's time, its timers included. */
 async function openChatWithClock(t: Check): Promise<Page> {
   const page = await t.open('/', {}, (fresh) => fresh.clock.install()); // time still flows; runFor() moves it on at once
-  await arrived(page);
+  await arrived(t, page);
   return page;
 }
 
-async function arrived(page: Page): Promise<void> {
-  try {
-    await page.getByText(WELCOME).first().waitFor({ timeout: 3000 });
-  } catch {
-    throw new NotYet(`the chat page did not show "${WELCOME}" within 3 s`);
-  }
+async function arrived(t: Check, page: Page): Promise<void> {
+  await t.shows(page, WELCOME, 'the chat page', 3000);
 }
 
 /** Sends a message from a socket of the check's own; resolves with it as the server sent it. */
 async function say(t: Check, client: Client, text: string): Promise<{ from: string; text: string; createdAt: number }> {
   const back = t.next(client, 'newMessage', `the message "${text}" to come back`, (message) => message?.text === text, SOON);
-  const reply = await t.ask(client, 'createMessage', [{ text }], SOON);
-  expectThat(reply?.ok === true, `${call('createMessage', [{ text }])} was answered ${show(reply)}; expected { ok: true }`);
+  await t.expectOk(client, 'createMessage', [{ text }], SOON);
   const [message] = await back;
   return message;
 }
@@ -197,7 +192,7 @@ export const checks: LessonChecks = {
         const zone = middayZone();
         const page = await openChat(t, { timezoneId: zone });
         const bob = await t.connect();
-        await page.getByText('A new user joined').first().waitFor({ timeout: 2000 });
+        await t.shows(page, 'A new user joined', 'the chat page, once another person joined,');
         const old = 'Ten days ago, I said this.';
         const sent = await daysAgo(10, () => say(t, bob, old));
         const today = 'And this I say today.';
@@ -264,8 +259,7 @@ export const checks: LessonChecks = {
         const annName = (await say(t, ann, 'hi, I am Ann')).from;
         const annHears = t.record(ann);
         const bobHears = t.next(bob, 'typing', `bob to hear typing with { from: "${annName}" }`, (who) => who?.from === annName, SOON);
-        const reply = await t.ask(ann, 'typing', []);
-        expectThat(reply?.ok === true, `typing() was answered ${show(reply)}; expected { ok: true }`);
+        await t.expectOk(ann, 'typing', []);
         await bobHears;
         const again = t.next(bob, 'typing', 'typing without an acknowledgement to reach the others too', (who) => who?.from === annName, SOON);
         ann.emit('typing');

@@ -13,14 +13,9 @@ async function joined(t: Check, name: string, room: string): Promise<[Client, an
 
 /** Connects and joins, and expects the join to succeed. */
 async function member(t: Check, name: string, room: string): Promise<Client> {
-  const [client, reply] = await joined(t, name, room);
-  expectThat(reply?.ok === true, `${call('join', [{ name, room }])} was answered ${show(reply)}; expected { ok: true, … }`);
+  const client = await t.connect();
+  await t.expectOk(client, 'join', [{ name, room }], SOON);
   return client;
-}
-
-/** A round trip: anything the server sent `client` before answering has arrived. */
-async function roundTrip(t: Check, client: Client): Promise<void> {
-  await t.ask(client, 'createMessage', [{ text: 'a round trip' }], SOON);
 }
 
 /** Admin's notices among what a client recorded. */
@@ -75,7 +70,7 @@ export const checks: LessonChecks = {
         await left;
         stranger.close();
         await t.pause(50);
-        await Promise.all([roundTrip(t, bob), roundTrip(t, cy)]);
+        await Promise.all([t.roundTrip(bob), t.roundTrip(cy)]);
         expectThat(notices(cySaw).length === 0, `Cy, in another room, heard ${show(notices(cySaw))}; only Ann's room should hear that she left`);
         const more = notices(bobSaw).filter((text) => text !== 'Ann has left');
         expectThat(more.length === 0, `when someone who never joined a room left, Bob heard ${show(more)}; nobody should hear of them`);
@@ -128,7 +123,7 @@ export const checks: LessonChecks = {
         const [other, elsewhere] = await joined(t, 'Ann', 'Kitchen');
         expectThat(elsewhere?.ok === true, `join({ name: "Ann", room: "Kitchen" }) was answered ${show(elsewhere)}; a name is taken only in its own room`);
         await member(t, 'Bob', 'Lobby');
-        await roundTrip(t, ann);
+        await t.roundTrip(ann);
         const heard = notices(annSaw).filter((text) => text !== 'Bob has joined');
         expectThat(heard.length === 0, `Ann heard ${show(heard)} when a second Ann was refused; a refused join tells nobody`);
         other.close();
@@ -158,7 +153,7 @@ export const checks: LessonChecks = {
         await Promise.all([annGets, bobGets]);
         const annSaw = t.record(ann);
         await member(t, 'Cy', 'Kitchen');
-        await roundTrip(t, ann);
+        await t.roundTrip(ann);
         const lists = annSaw.filter(([event]) => event === 'updateUserList');
         expectThat(lists.length === 0, `Ann, in "Lobby", got ${show(lists[0]?.[1])} when Cy joined "Kitchen"; each room gets its own list`);
         const annAlone = listOf(t, ann, 'Ann, once Bob had left', ['Ann']);
