@@ -11,14 +11,13 @@ interface Person {
 async function joined(t: Check, name: string, room: string): Promise<Person> {
   let seen: unknown[][] = [];
   const client = await t.connect((c) => (seen = t.record(c)));
-  const reply = await t.ask(client, 'join', [{ name, room }]);
-  expectThat(reply?.ok === true, `${call('join', [{ name, room }])} was answered ${show(reply)}, not { ok: true, … }`);
+  await t.expectOk(client, 'join', [{ name, room }]);
   return { client, seen, name };
 }
 
 /** A round trip to the server: what it sent `person` before has arrived once this resolves. */
 async function sync(t: Check, ...people: Person[]): Promise<void> {
-  await Promise.all(people.map((person) => person.client.timeout(1000).emitWithAck('sync').catch(() => {})));
+  await Promise.all(people.map((person) => t.roundTrip(person.client)));
   await t.pause(20);
 }
 
@@ -28,8 +27,7 @@ const sent = (person: Person, event: string, from = 0): any[] => person.seen.sli
 const isText = (from: string) => (message: any) => message?.from === from;
 
 async function sayOk(t: Check, person: Person, text: string): Promise<void> {
-  const reply = await t.ask(person.client, 'createMessage', [{ text }]);
-  expectThat(reply?.ok === true, `${person.name}'s createMessage({ text: "${text}" }) was answered ${show(reply)}`);
+  await t.expectOk(person.client, 'createMessage', [{ text }]);
 }
 
 export const checks: LessonChecks = {
@@ -109,8 +107,7 @@ export const checks: LessonChecks = {
         const bobPage = await t.open('/chat.html?name=Bob&room=Attic');
         await annPage.locator('#users li', { hasText: 'Bob' }).waitFor({ timeout: 2000 });
         await bobPage.locator('#input').pressSequentially('hello', { delay: 20 });
-        const shown = await annPage.getByText(/Bob is typing/).waitFor({ timeout: 2000 }).then(() => true, () => false);
-        expectThat(shown, 'Bob typed "hello" in the Attic; Ann\'s page did not show "Bob is typing…" within 2 s');
+        await t.shows(annPage, /Bob is typing/, 'Bob typed "hello" in the Attic, so Ann\'s page');
         await annPage.clock.fastForward(10_000);
         const hidden = await annPage.getByText(/Bob is typing/).waitFor({ state: 'hidden', timeout: 1000 }).then(() => true, () => false);
         expectThat(hidden, 'Ann\'s page still shows "Bob is typing…" 10 s after Bob stopped');
