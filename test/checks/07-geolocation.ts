@@ -1,6 +1,6 @@
 // The checks of lesson 07's exercises (see its README).
 import type { BrowserContextOptions, Page } from 'playwright-core';
-import { call, expectThat, handled, NotYet, show, type Check, type Client, type LessonChecks } from './check';
+import { call, expectThat, handled, NotYet, show, timeFactor, type Check, type Client, type LessonChecks } from './check';
 
 /** A browser that knows where it is, and may tell the page. */
 const at = (latitude: number, longitude: number): BrowserContextOptions => ({ geolocation: { latitude, longitude }, permissions: ['geolocation'] });
@@ -9,7 +9,7 @@ const at = (latitude: number, longitude: number): BrowserContextOptions => ({ ge
 async function click(page: Page, name: string, who: string): Promise<void> {
   const button = page.getByRole('button', { name, exact: true });
   try {
-    await button.waitFor({ timeout: 500 }); // the page has loaded: its buttons are there
+    await button.waitFor({ timeout: 2000 * timeFactor }); // a button a click brings may take a moment
   } catch {
     throw new NotYet(`${who} has no button "${name}"`);
   }
