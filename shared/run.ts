@@ -31,6 +31,7 @@ export function listen(server: HttpServer, port: number): Promise<string> {
 
 /** Resolves with the URL once a server is listening; rejects if it cannot (say, the port is taken). */
 export function listening(server: NetServer): Promise<string> {
+  endConnectionsOnClose(server);
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => {
       server.off('listening', onListening);
@@ -43,6 +44,23 @@ export function listening(server: NetServer): Promise<string> {
     server.once('error', onError);
     server.once('listening', onListening);
   });
+}
+
+/**
+ * `close()` stops a server listening, then waits for its connections to end.
+ * A browser opens connections ahead of time and may never send anything on
+ * one; the server would wait up to a minute for it. Here `close()` (which
+ * io.close() calls last) also ends them, so a lesson stops at once.
+ */
+function endConnectionsOnClose(server: NetServer): void {
+  const http = server as HttpServer;
+  if (typeof http.closeAllConnections !== 'function') return;
+  const close = http.close.bind(http);
+  http.close = (callback?: (err?: Error) => void) => {
+    close(callback);
+    http.closeAllConnections();
+    return http;
+  };
 }
 
 /**

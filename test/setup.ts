@@ -1,4 +1,5 @@
 // Loaded by mocha before any test (see .mocharc.json).
+import { closeBrowser } from './browser/suite';
 import { closeClients } from './helpers';
 
 // Lesson servers log each connection; keep the test output readable.
@@ -8,5 +9,9 @@ if (!process.env.SHOW_LESSON_LOGS) console.log = () => {};
 export const mochaHooks = {
   afterEach(): void {
     closeClients();
+  },
+  // The browser tests share one Chromium; it goes once every test has run.
+  async afterAll(): Promise<void> {
+    await closeBrowser();
   },
 };

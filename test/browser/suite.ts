@@ -1,11 +1,20 @@
-// A mocha `describe` for browser tests: launches Chromium once for the block,
-// or skips it with one clear line when there is none (fails instead, when
-// REQUIRE_BROWSER is set, as in CI).
+// A mocha `describe` for browser tests. Chromium is launched once, for the
+// first block that needs it, and closed when mocha is done (see
+// test/setup.ts); without Chromium the blocks are skipped with one clear line
+// (they fail instead when REQUIRE_BROWSER is set, as in CI).
 import type { Browser } from 'playwright-core';
 import { expect } from 'expect';
 import { hasChromium, launch, newPerson, SKIP_NOTE, type Person } from './harness';
 
 let noted = false;
+let shared: Promise<Browser> | undefined;
+
+/** Closes the Chromium the browser tests share, if one was launched. */
+export async function closeBrowser(): Promise<void> {
+  const launched = shared;
+  shared = undefined;
+  await launched?.then((browser) => browser.close(), () => {});
+}
 
 export function describeInBrowser(title: string, body: (people: (url: string, options?: Parameters<typeof newPerson>[2]) => Promise<Person>) => void): void {
   describe(`${title} (in Chromium)`, function () {
@@ -20,7 +29,8 @@ export function describeInBrowser(title: string, body: (people: (url: string, op
         noted = true;
         this.skip();
       }
-      browser = await launch();
+      shared ??= launch();
+      browser = await shared;
     });
 
     // Each test ends with no problems on any page it opened.
@@ -28,10 +38,6 @@ export function describeInBrowser(title: string, body: (people: (url: string, op
       const problems = opened.flatMap((person) => person.problems);
       await Promise.all(opened.splice(0).map((person) => person.close()));
       if (this.currentTest?.state === 'passed') expect(problems).toEqual([]);
-    });
-
-    after(async () => {
-      await browser?.close();
     });
 
     body(async (url, options) => {
