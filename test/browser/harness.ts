@@ -2,7 +2,7 @@
 // `npm run screenshots`. Each Person is a browser context of their own (own
 // cookies, own socket), and remembers anything that went wrong on the page.
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page, type Request } from 'playwright-core';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(chromiumPath);
@@ -87,8 +87,17 @@ async function openSlot(browser: Browser, options: BrowserContextOptions): Promi
     if (message.type() === 'error') slot.problems.push(`console error: ${message.text()}`);
   });
   page.on('pageerror', (err) => slot.problems.push(`page error: ${err.message}`));
+  // A page that moves on (a form sent, a link followed) cancels what it was
+  // still loading: that is the browser's doing, not a failure.
+  let navigations = 0;
+  const startedAfter = new WeakMap<Request, number>();
+  page.on('request', (request) => {
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) navigations++;
+    startedAfter.set(request, navigations);
+  });
   page.on('requestfailed', (request) => {
     const error = request.failure()?.errorText;
+    if (error === 'net::ERR_ABORTED' && startedAfter.get(request) !== navigations) return;
     // Socket.IO's client cancels its own long-poll when it upgrades to a
     // WebSocket or closes: the page's doing, not a failure.
     if (error === 'net::ERR_ABORTED' && new URL(request.url()).pathname === '/socket.io/') return;
