@@ -172,6 +172,7 @@ async function main(): Promise<void> {
   await new Promise((resolve) => setImmediate(resolve)); // let the checks start first
   const types = new IncrementalTypes(base);
   await shippedChecks;
+  const shippedSeconds = (Date.now() - started) / 1000;
 
   // 2-4. With the solution applied, in a copy of its own. Much of a run is
   // waiting (for Chromium, for sockets), so one more than the cores.
@@ -185,7 +186,8 @@ async function main(): Promise<void> {
     console.log(`| ${row.id} | ${mark(row.failsAsShipped)} | ${mark(row.checkPasses)} | ${mark(row.typesPass)} | ${mark(row.testsPass)} | ${row.seconds?.toFixed(1) ?? '–'} (${steps}) |`);
   }
   const missed = rows.filter((row) => row.problems.length > 0);
-  console.log(`\n${rows.length} exercises in ${chosen.length} lessons: ${rows.length - missed.length} proved, ${missed.length} missed (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  const total = (Date.now() - started) / 1000;
+  console.log(`\n${rows.length} exercises in ${chosen.length} lessons: ${rows.length - missed.length} proved, ${missed.length} missed, in ${total.toFixed(0)} s (${shippedSeconds.toFixed(0)} s for the checks as shipped, then ${(total - shippedSeconds).toFixed(0)} s for the solutions, ${workers} at a time)`);
   for (const row of missed) console.log(`  ${row.id}: ${row.problems.join('; ')} (files kept in .proof/${row.id})`);
   if (missed.length === 0) rmSync(scratch, { recursive: true, force: true });
   process.exitCode = missed.length ? 1 : 0;
