@@ -56,6 +56,22 @@ export function show(value: unknown, max = 90): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+/**
+ * True when `value` has what `want` has: the same numbers, strings and
+ * arrays (in order), and every field of each object, in any order. With
+ * `exactly`, objects may have no other fields.
+ */
+export function matches(value: unknown, want: unknown, exactly = false): boolean {
+  if (Array.isArray(want)) return Array.isArray(value) && value.length === want.length && want.every((item, i) => matches(value[i], item, exactly));
+  if (want && typeof want === 'object') {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+    const fields = Object.keys(want);
+    if (exactly && Object.keys(value).length !== fields.length) return false;
+    return fields.every((field) => matches((value as Record<string, unknown>)[field], (want as Record<string, unknown>)[field], exactly));
+  }
+  return Object.is(value, want);
+}
+
 /** `event(arg, …)` as a client would send it, for sentences. */
 export function call(event: string, args: unknown[]): string {
   return `${event}(${args.map((arg) => show(arg, 40)).join(', ')})`;
@@ -224,10 +240,10 @@ export class Check {
     );
   }
 
-  /** Asks `event(...args)` and expects exactly `want` back. */
+  /** Asks `event(...args)` and expects `want` back: its fields in any order, and any more the learner adds. */
   async expectAnswer(client: Client, event: string, args: unknown[], want: unknown): Promise<void> {
     const reply = await this.ask(client, event, args);
-    expectThat(show(reply) === show(want), `${call(event, args)} was answered ${show(reply)}; expected ${show(want)}`);
+    expectThat(matches(reply, want), `${call(event, args)} was answered ${show(reply)}; expected ${show(want)}`);
   }
 
   /**
