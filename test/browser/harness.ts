@@ -2,7 +2,7 @@
 // `npm run screenshots`. Each Person is a browser context of their own (own
 // cookies, own socket), and remembers anything that went wrong on the page.
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page, type Request } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page, type Request, type WebSocket } from 'playwright-core';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(chromiumPath);
@@ -45,6 +45,20 @@ interface Slot {
   changed: boolean;
   /** How many listeners the page and context had once the harness was done with them. */
   listeners: string;
+  /** Socket.IO upgrades to a WebSocket under way on the page (see `settled`). */
+  upgrading: Set<WebSocket>;
+}
+
+/**
+ * Waits (1 s at most) until no Socket.IO connection of the page is halfway
+ * through its upgrade from long-polling to a WebSocket. A page that leaves in
+ * those few milliseconds leaves the server a connection it notices only at
+ * the ping timeout, 45 s later: a test that closed a tab then would wait for
+ * a "has left" that comes too late.
+ */
+async function settled(slot: Slot): Promise<void> {
+  const until = Date.now() + 1000;
+  while (slot.upgrading.size > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
 /** The listeners of the page and its context, counted by event (a test may add some, and not remove them). */
@@ -75,7 +89,16 @@ function watchChanges(slot: Slot, target: object, methods: string[]): void {
 async function openSlot(browser: Browser, options: BrowserContextOptions): Promise<Slot> {
   const context = await browser.newContext({ viewport: { width: 900, height: 640 }, ...options });
   const page = await context.newPage();
-  const slot: Slot = { context, page, problems: [], changed: Object.keys(options).length > 0, listeners: '' };
+  const slot: Slot = { context, page, problems: [], changed: Object.keys(options).length > 0, listeners: '', upgrading: new Set() };
+  // Engine.IO's upgrade: the client sends "2probe", the server answers
+  // "3probe", and the client says "5" (upgrade) on the new WebSocket.
+  page.on('websocket', (socket) => {
+    socket.on('framesent', ({ payload }) => {
+      if (payload === '2probe') slot.upgrading.add(socket);
+      if (payload === '5') slot.upgrading.delete(socket);
+    });
+    socket.on('close', () => slot.upgrading.delete(socket));
+  });
   // Offline-proof: anything that would leave this machine is blocked and reported.
   await context.route('**/*', (route) => {
     const target = route.request().url();
@@ -120,6 +143,7 @@ async function openSlot(browser: Browser, options: BrowserContextOptions): Promi
 
 /** Puts a slot back for the next person, blank, or closes it if it was changed. */
 async function release(browser: Browser, slot: Slot): Promise<void> {
+  await settled(slot);
   slot.problems = []; // what happens from now on is nobody's
   const reusable = !slot.changed && !slot.page.isClosed() && slot.context.pages().length === 1 && listenerCounts(slot) === slot.listeners;
   if (reusable) {
