@@ -7,6 +7,23 @@ import { checkFields, checkText, type Checked, type Reply } from './validation';
 export const MAX_NAME_LENGTH = 30;
 export const MAX_ROOM_LENGTH = 30;
 
+/**
+ * The most people in one room. A classroom of 300 fits in one; a script's
+ * thousand fake users do not. MAX_ROOM_SIZE=1000 npm start -- 10 raises it.
+ */
+export const MAX_ROOM_SIZE = 500;
+
+/** MAX_ROOM_SIZE from the environment, or the default. */
+export function roomSizeFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.MAX_ROOM_SIZE ?? '';
+  if (text === '') return MAX_ROOM_SIZE;
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new Error(`MAX_ROOM_SIZE must be a whole number above 0, not "${text}"`);
+  return Number(text);
+}
+
+/** The refusal for a join into a full room. */
+export const roomFull = (room: string, size: number) => `room "${room}" is full (${size} people): try another room`;
+
 export interface JoinRequest {
   name: string;
   room: string;
@@ -40,4 +57,35 @@ export function checkJoin(value: unknown): Checked<JoinRequest> {
     return { ok: false, error: `the name "${ADMIN}" is kept for the server` };
   }
   return { ok: true, value: { name: name.value, room: room.value } };
+}
+
+/**
+ * Sends each room's user list once per turn of Node's event loop, however
+ * many people joined or left it in that turn. The busier the server, the more
+ * a turn holds: in a join storm, a room gets one list for many joins, not one
+ * list per join, each to everyone. `update(room)` asks for a list;
+ * `send(room)` then sends the list as it is by then.
+ */
+export class UserListUpdates {
+  private readonly waiting = new Set<string>();
+  private timer: NodeJS.Immediate | undefined;
+
+  constructor(private readonly send: (room: string) => void) {}
+
+  update(room: string): void {
+    this.waiting.add(room);
+    this.timer ??= setImmediate(() => {
+      this.timer = undefined;
+      const rooms = [...this.waiting];
+      this.waiting.clear();
+      for (const room of rooms) this.send(room);
+    });
+  }
+
+  /** Drops the lists not sent yet (when the server closes). */
+  close(): void {
+    if (this.timer) clearImmediate(this.timer);
+    this.timer = undefined;
+    this.waiting.clear();
+  }
 }

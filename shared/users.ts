@@ -1,6 +1,7 @@
 // Who is in which room. One Map finds a user by socket id, another finds a
 // room by its key, and each room keeps its members by name key, so every
 // lookup is constant time and listing a room never scans other rooms.
+import { MAX_ROOM_SIZE, roomFull } from './room-events';
 import type { Checked } from './validation';
 
 export interface User {
@@ -29,10 +30,14 @@ export class Users {
   private readonly byId = new Map<string, User>();
   private readonly rooms = new Map<string, Room>();
 
+  /** `maxRoomSize`: a join into a room that has that many people is refused. */
+  constructor(private readonly maxRoomSize = MAX_ROOM_SIZE) {}
+
   /**
    * Puts user `id` in `room` as `name`. Refused when someone else in that
-   * room already has the name, ignoring case. A user who is already in a
-   * room moves: out of the old one, into the new one (only if it succeeds).
+   * room already has the name, ignoring case, or when the room is full. A
+   * user who is already in a room moves: out of the old one, into the new
+   * one (only if it succeeds).
    */
   add(id: string, name: string, room: string): Checked<User> {
     const nameKey = keyOf(name);
@@ -40,9 +45,14 @@ export class Users {
     if (!nameKey) return { ok: false, error: 'name must not be empty' };
     if (!roomKey) return { ok: false, error: 'room must not be empty' };
 
-    const holder = this.rooms.get(roomKey)?.members.get(nameKey);
+    const wanted = this.rooms.get(roomKey);
+    const holder = wanted?.members.get(nameKey);
     if (holder && holder.id !== id) {
       return { ok: false, error: `the name "${holder.name}" is taken in room "${holder.room}"` };
+    }
+    const moving = this.byId.get(id)?.roomKey !== roomKey;
+    if (wanted && moving && wanted.members.size >= this.maxRoomSize) {
+      return { ok: false, error: roomFull(wanted.name, this.maxRoomSize) };
     }
     this.remove(id);
 

@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import express from 'express';
 import { Server } from 'socket.io';
+import { limitEachClient } from '../../shared/clients';
 import { checkOrigin, corsFor } from '../../shared/origins';
 import { publicFolder } from '../../shared/public';
 import { listen, runFromCommandLine, type RunningLesson, type StartOptions } from '../../shared/run';
@@ -30,6 +31,7 @@ export async function start({ port = 0, intervalMs = 1000 }: HttpServerOptions =
     allowRequest: checkOrigin,
     cors: corsFor(), // pages listed in ALLOWED_ORIGINS may poll too
   });
+  limitEachClient(io); // per address: a few connections, and nothing piles up unread
 
   // Everyone hears how many are connected now.
   const sendCount = () => io.emit('clients', { count: io.of('/').sockets.size });

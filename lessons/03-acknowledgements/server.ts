@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import express from 'express';
 import { Server } from 'socket.io';
+import { limitEachClient } from '../../shared/clients';
 import { checkOrigin, corsFor } from '../../shared/origins';
 import { publicFolder } from '../../shared/public';
 import { runFromCommandLine, serve, type RunningLesson, type StartOptions } from '../../shared/run';
@@ -23,6 +24,7 @@ export async function start({ port = 0 }: StartOptions = {}): Promise<RunningLes
     allowRequest: checkOrigin,
     cors: corsFor(), // pages listed in ALLOWED_ORIGINS may poll too
   });
+  limitEachClient(io); // per address: a few connections, and nothing piles up unread
 
   io.on('connection', (socket) => {
     console.log(`client ${socket.id} connected`);

@@ -6,9 +6,10 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import express from 'express';
 import { Server } from 'socket.io';
+import { limitEachClient } from '../../shared/clients';
 import { checkOrigin, corsFor } from '../../shared/origins';
 import { publicFolder } from '../../shared/public';
-import { CHAT_RATE_LIMIT, RATE_LIMITED, RateLimiter, type RateLimitOptions } from '../../shared/rate-limit';
+import { CHAT_RATE_LIMIT, RATE_LIMITED, ClientRateLimiter, type RateLimitOptions } from '../../shared/rate-limit';
 import { runFromCommandLine, serve, type RunningLesson, type StartOptions } from '../../shared/run';
 import { checkFields, checkOne, checkText, refuseUnknownEvents, takeAck, type Checked, type Reply } from '../../shared/validation';
 import { AUDIENCES, type Audience, type ClientToServerEvents, type ServerToClientEvents, type Speech } from './events';
@@ -28,8 +29,9 @@ export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: Broadcast
     allowRequest: checkOrigin,
     cors: corsFor(), // pages listed in ALLOWED_ORIGINS may poll too
   });
+  limitEachClient(io); // per address: a few connections, and nothing piles up unread
   // A message to everyone reaches everyone: one client may not flood them.
-  const limiter = new RateLimiter(rateLimit);
+  const limiter = new ClientRateLimiter(rateLimit);
 
   io.on('connection', (socket) => {
     // A socket id is long and random; its first 6 characters make a good enough name.
@@ -43,7 +45,7 @@ export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: Broadcast
         ack?.({ ok: false, error: speech.error });
         return;
       }
-      if (!limiter.take(socket.id)) {
+      if (!limiter.take(socket)) {
         ack?.({ ok: false, error: RATE_LIMITED });
         return;
       }
@@ -64,7 +66,7 @@ export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: Broadcast
 
     socket.on('disconnect', () => {
       console.log(`${from} left`);
-      limiter.forget(socket.id);
+      limiter.forget(socket);
     });
     refuseUnknownEvents(socket);
   });

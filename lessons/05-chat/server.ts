@@ -5,9 +5,10 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import express from 'express';
 import { Server } from 'socket.io';
+import { limitEachClient } from '../../shared/clients';
 import { checkOrigin, corsFor } from '../../shared/origins';
 import { publicFolder } from '../../shared/public';
-import { CHAT_RATE_LIMIT, RATE_LIMITED, RateLimiter, type RateLimitOptions } from '../../shared/rate-limit';
+import { CHAT_RATE_LIMIT, RATE_LIMITED, ClientRateLimiter, type RateLimitOptions } from '../../shared/rate-limit';
 import { runFromCommandLine, serve, type RunningLesson, type StartOptions } from '../../shared/run';
 import { checkOne, checkText, refuseUnknownEvents, takeAck, type Reply } from '../../shared/validation';
 import type { ClientToServerEvents, ServerToClientEvents } from './events';
@@ -27,7 +28,8 @@ export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: ChatOptio
     allowRequest: checkOrigin,
     cors: corsFor(), // pages listed in ALLOWED_ORIGINS may poll too
   });
-  const limiter = new RateLimiter(rateLimit);
+  limitEachClient(io); // per address: a few connections, and nothing piles up unread
+  const limiter = new ClientRateLimiter(rateLimit);
 
   io.on('connection', (socket) => {
     // A socket id is long and random; its first 6 characters make a good enough name.
@@ -41,7 +43,7 @@ export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: ChatOptio
         ack?.({ ok: false, error: text.error });
         return;
       }
-      if (!limiter.take(socket.id)) {
+      if (!limiter.take(socket)) {
         ack?.({ ok: false, error: RATE_LIMITED });
         return;
       }
@@ -53,7 +55,7 @@ export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: ChatOptio
 
     socket.on('disconnect', () => {
       console.log(`${from} left`);
-      limiter.forget(socket.id);
+      limiter.forget(socket);
     });
     refuseUnknownEvents(socket);
   });

@@ -6,10 +6,18 @@ import path from 'node:path';
 import express from 'express';
 import { Server } from 'socket.io';
 import { ADMIN } from '../../shared/chat-events';
+import { addressOf, limitEachClient } from '../../shared/clients';
 import { generateLocationMessage, generateMessage } from '../../shared/message-generator';
 import { checkOrigin, corsFor } from '../../shared/origins';
 import { publicFolder } from '../../shared/public';
-import { CHAT_RATE_LIMIT, RATE_LIMITED, RateLimiter, type RateLimitOptions } from '../../shared/rate-limit';
+import {
+  ARRIVAL_RATE_LIMIT,
+  CHAT_RATE_LIMIT,
+  ClientRateLimiter,
+  RATE_LIMITED,
+  RateLimiter,
+  type RateLimitOptions,
+} from '../../shared/rate-limit';
 import { runFromCommandLine, serve, type RunningLesson, type StartOptions } from '../../shared/run';
 import {
   checkCoordinates,
@@ -41,14 +49,18 @@ export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: ChatOptio
     allowRequest: checkOrigin,
     cors: corsFor(), // pages listed in ALLOWED_ORIGINS may poll too
   });
-  const limiter = new RateLimiter(rateLimit);
+  limitEachClient(io); // per address: a few connections, and nothing piles up unread
+  const limiter = new ClientRateLimiter(rateLimit);
+  const arrivals = new RateLimiter(ARRIVAL_RATE_LIMIT); // per address, so a connect loop cannot spam everyone
 
   io.on('connection', (socket) => {
     // No names yet (lesson 09 adds them): the first 6 characters of the socket id.
     const from = socket.id.slice(0, 6);
     console.log(`${from} connected`);
     socket.emit('newMessage', generateMessage(ADMIN, 'Welcome to the chat!'));
-    socket.broadcast.emit('newMessage', generateMessage(ADMIN, 'A new user joined'));
+    if (arrivals.take(addressOf(socket))) {
+      socket.broadcast.emit('newMessage', generateMessage(ADMIN, 'A new user joined'));
+    }
 
     /**
      * Every chat event takes the same steps: split off the acknowledgement,
@@ -60,7 +72,7 @@ export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: ChatOptio
         if (!ack) return; // the contract asks for an acknowledgement: without one, drop it
         const checked = checkOne(payload, check);
         if (!checked.ok) return ack({ ok: false, error: checked.error });
-        if (!limiter.take(socket.id)) return ack({ ok: false, error: RATE_LIMITED });
+        if (!limiter.take(socket)) return ack({ ok: false, error: RATE_LIMITED });
         send(checked.value);
         ack({ ok: true });
       };
@@ -81,7 +93,7 @@ export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: ChatOptio
 
     socket.on('disconnect', () => {
       console.log(`${from} left`);
-      limiter.forget(socket.id);
+      limiter.forget(socket);
     });
     refuseUnknownEvents(socket);
   });

@@ -6,10 +6,18 @@ import path from 'node:path';
 import express from 'express';
 import { Server } from 'socket.io';
 import { ADMIN } from '../../shared/chat-events';
+import { addressOf, limitEachClient } from '../../shared/clients';
 import { generateLocationMessage, generateMessage } from '../../shared/message-generator';
 import { checkOrigin, corsFor } from '../../shared/origins';
 import { publicFolder } from '../../shared/public';
-import { CHAT_RATE_LIMIT, RATE_LIMITED, RateLimiter, type RateLimitOptions } from '../../shared/rate-limit';
+import {
+  ARRIVAL_RATE_LIMIT,
+  CHAT_RATE_LIMIT,
+  ClientRateLimiter,
+  RATE_LIMITED,
+  RateLimiter,
+  type RateLimitOptions,
+} from '../../shared/rate-limit';
 import { checkJoin, type JoinReply } from '../../shared/room-events';
 import { runFromCommandLine, serve, type RunningLesson, type StartOptions } from '../../shared/run';
 import {
@@ -53,7 +61,9 @@ export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: RoomsOpti
     allowRequest: checkOrigin,
     cors: corsFor(), // pages listed in ALLOWED_ORIGINS may poll too
   });
-  const limiter = new RateLimiter(rateLimit);
+  limitEachClient(io); // per address: a few connections, and nothing piles up unread
+  const limiter = new ClientRateLimiter(rateLimit);
+  const arrivals = new RateLimiter(ARRIVAL_RATE_LIMIT); // per address, so a connect loop cannot spam a room
 
   io.on('connection', (socket) => {
     console.log(`${socket.id} connected`);
@@ -72,7 +82,9 @@ export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: RoomsOpti
       ack({ ok: true, name, room });
       // socket.emit: the newcomer only. socket.to(room): the others in the room.
       socket.emit('newMessage', generateMessage(ADMIN, `Welcome to ${room}, ${name}!`));
-      socket.to(channel(room)).emit('newMessage', generateMessage(ADMIN, `${name} has joined`));
+      if (arrivals.take(addressOf(socket))) {
+        socket.to(channel(room)).emit('newMessage', generateMessage(ADMIN, `${name} has joined`));
+      }
     });
 
     /**
@@ -88,7 +100,7 @@ export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: RoomsOpti
         if (name === undefined || room === undefined) return ack({ ok: false, error: NOT_JOINED });
         const checked = checkOne(payload, check);
         if (!checked.ok) return ack({ ok: false, error: checked.error });
-        if (!limiter.take(socket.id)) return ack({ ok: false, error: RATE_LIMITED });
+        if (!limiter.take(socket)) return ack({ ok: false, error: RATE_LIMITED });
         send(checked.value, { name, room });
         ack({ ok: true });
       };
@@ -110,7 +122,7 @@ export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: RoomsOpti
 
     socket.on('disconnect', () => {
       console.log(`${socket.id} left`);
-      limiter.forget(socket.id);
+      limiter.forget(socket);
     });
     refuseUnknownEvents(socket);
   });

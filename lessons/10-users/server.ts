@@ -8,11 +8,12 @@ import path from 'node:path';
 import express from 'express';
 import { Server, type Socket } from 'socket.io';
 import { ADMIN } from '../../shared/chat-events';
+import { limitEachClient } from '../../shared/clients';
 import { generateLocationMessage, generateMessage } from '../../shared/message-generator';
 import { checkOrigin, corsFor } from '../../shared/origins';
 import { publicFolder } from '../../shared/public';
-import { CHAT_RATE_LIMIT, RATE_LIMITED, RateLimiter, type RateLimitOptions } from '../../shared/rate-limit';
-import { checkJoin, type JoinReply } from '../../shared/room-events';
+import { CHAT_RATE_LIMIT, RATE_LIMITED, ClientRateLimiter, type RateLimitOptions } from '../../shared/rate-limit';
+import { checkJoin, roomSizeFromEnv, UserListUpdates, type JoinReply } from '../../shared/room-events';
 import { runFromCommandLine, serve, type RunningLesson, type StartOptions } from '../../shared/run';
 import { Users, type User } from '../../shared/users';
 import {
@@ -31,6 +32,8 @@ export interface UsersOptions extends StartOptions {
   rateLimit?: RateLimitOptions;
   /** How often a socket may join or switch rooms: each switch tells two rooms. */
   joinRateLimit?: RateLimitOptions;
+  /** The most people in a room (default MAX_ROOM_SIZE from the environment, or 500). */
+  maxRoomSize?: number;
 }
 
 export const JOIN_RATE_LIMIT: RateLimitOptions = { burst: 5, perSecond: 1 };
@@ -44,6 +47,7 @@ export async function start({
   port = 0,
   rateLimit = CHAT_RATE_LIMIT,
   joinRateLimit = JOIN_RATE_LIMIT,
+  maxRoomSize = roomSizeFromEnv(),
 }: UsersOptions = {}): Promise<RunningLesson> {
   const app = express();
   app.use(publicFolder(path.join(__dirname, 'public')));
@@ -58,14 +62,17 @@ export async function start({
     allowRequest: checkOrigin,
     cors: corsFor(), // pages listed in ALLOWED_ORIGINS may poll too
   });
-  const limiter = new RateLimiter(rateLimit);
-  const joinLimiter = new RateLimiter(joinRateLimit);
-  const users = new Users();
+  limitEachClient(io); // per address: a few connections, and nothing piles up unread
+  const limiter = new ClientRateLimiter(rateLimit);
+  const joinLimiter = new ClientRateLimiter(joinRateLimit);
+  const users = new Users(maxRoomSize);
 
-  /** Everyone in `user`'s room gets the room's names. */
-  const sendUserList = (user: User) => {
-    io.to(channel(user.roomKey)).emit('updateUserList', users.listNames(user.roomKey));
-  };
+  /** Everyone in `user`'s room gets the room's names, soon: one list for many joins at once. */
+  const userLists = new UserListUpdates((roomKey) => {
+    io.to(channel(roomKey)).emit('updateUserList', users.listNames(roomKey));
+  });
+  httpServer.on('close', () => userLists.close());
+  const sendUserList = (user: User) => userLists.update(user.roomKey);
 
   /** Call once `user` is out of `users`: the socket leaves, the room hears it and gets its list. */
   const announceLeaving = (socket: Socket, user: User) => {
@@ -82,7 +89,7 @@ export async function start({
       if (!ack) return; // the contract asks for an acknowledgement: without one, drop it
       const checked = checkOne(payload, checkJoin);
       if (!checked.ok) return ack({ ok: false, error: checked.error });
-      if (!joinLimiter.take(socket.id)) return ack({ ok: false, error: JOINS_LIMITED });
+      if (!joinLimiter.take(socket)) return ack({ ok: false, error: JOINS_LIMITED });
 
       const before = users.get(socket.id);
       const added = users.add(socket.id, checked.value.name, checked.value.room);
@@ -111,7 +118,7 @@ export async function start({
         if (!sender) return ack({ ok: false, error: NOT_JOINED });
         const checked = checkOne(payload, check);
         if (!checked.ok) return ack({ ok: false, error: checked.error });
-        if (!limiter.take(socket.id)) return ack({ ok: false, error: RATE_LIMITED });
+        if (!limiter.take(socket)) return ack({ ok: false, error: RATE_LIMITED });
         send(checked.value, sender);
         ack({ ok: true });
       };
@@ -132,8 +139,8 @@ export async function start({
 
     socket.on('disconnect', () => {
       console.log(`${socket.id} left`);
-      limiter.forget(socket.id);
-      joinLimiter.forget(socket.id);
+      limiter.forget(socket);
+      joinLimiter.forget(socket);
       const user = users.remove(socket.id);
       if (user) announceLeaving(socket, user);
     });

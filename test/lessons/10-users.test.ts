@@ -19,7 +19,7 @@ const texts = (client: Client) => {
 };
 
 describe('10 users', () => {
-  const lesson = useLesson(start, { rateLimit: { burst: 50, perSecond: 50 } });
+  const lesson = useLesson(start, { rateLimit: { burst: 50, perSecond: 50 }, joinRateLimit: { burst: 100, perSecond: 100 } });
 
   /** Ann and Bob in Lobby, Cy in Kitchen. */
   async function twoRooms() {

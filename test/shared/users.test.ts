@@ -1,5 +1,6 @@
 import { expect } from 'expect';
 import { keyOf, Users } from '../../shared/users';
+import { MAX_ROOM_SIZE, roomFull, roomSizeFromEnv, UserListUpdates } from '../../shared/room-events';
 
 describe('Users', () => {
   let users: Users;
@@ -126,5 +127,41 @@ describe('Users', () => {
     for (let i = 1; i < count; i += 2) users.remove(`id${i}`);
     expect(users.size).toBe(0);
     expect(users.roomCount).toBe(0);
+  });
+});
+
+describe('Users: a room has a maximum size', () => {
+  it('refuses a newcomer to a full room, but not a member who renames, nor another room', () => {
+    const users = new Users(2);
+    users.add('a', 'Ann', 'Lobby');
+    users.add('b', 'Bob', 'Lobby');
+    expect(users.add('c', 'Cy', 'lobby')).toEqual({ ok: false, error: roomFull('Lobby', 2) });
+    expect(roomFull('Lobby', 2)).toBe('room "Lobby" is full (2 people): try another room');
+    expect(users.add('b', 'Bobby', 'Lobby')).toMatchObject({ ok: true });
+    expect(users.add('c', 'Cy', 'Kitchen')).toMatchObject({ ok: true });
+    users.remove('a');
+    expect(users.add('c', 'Cy', 'Lobby')).toMatchObject({ ok: true }); // a place came free: Cy moves in
+    expect(users.listNames('Lobby')).toEqual(['Bobby', 'Cy']);
+  });
+
+  it('reads MAX_ROOM_SIZE, and refuses nonsense', () => {
+    expect(roomSizeFromEnv({})).toBe(MAX_ROOM_SIZE);
+    expect(roomSizeFromEnv({ MAX_ROOM_SIZE: '40' })).toBe(40);
+    expect(() => roomSizeFromEnv({ MAX_ROOM_SIZE: '-1' })).toThrow('MAX_ROOM_SIZE must be a whole number above 0, not "-1"');
+  });
+});
+
+describe('UserListUpdates', () => {
+  it('sends each room one list per turn of the event loop, however many asked', async () => {
+    const sent: string[] = [];
+    const updates = new UserListUpdates((room) => sent.push(room));
+    for (let i = 0; i < 50; i++) updates.update(i % 2 ? 'lobby' : 'kitchen');
+    expect(sent).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sent).toEqual(['kitchen', 'lobby']);
+    updates.update('lobby');
+    updates.close(); // the server closes: nothing more goes out
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sent).toEqual(['kitchen', 'lobby']);
   });
 });

@@ -1,0 +1,114 @@
+// Limits on each client, whatever it sends or fails to read.
+// A client is a machine, known by its address: one student's laptop may open
+// many connections, so a limit per socket alone is not enough.
+//
+// 1. At most MAX_CONNECTIONS_PER_ADDRESS connections from one address.
+// 2. At most MAX_WAITING_PACKETS messages (or MAX_WAITING_BYTES) waiting for a
+//    client that does not read them. Socket.IO keeps what it cannot send yet;
+//    without a cap, a client that never reads makes the server hold more and
+//    more, until it runs out of memory. Over the cap, the client is cut off.
+import type { IncomingMessage } from 'node:http';
+import type { Server } from 'socket.io';
+
+export interface ClientLimits {
+  /** Connections one address may hold open at once. */
+  connectionsPerAddress: number;
+  /** Messages waiting for one client before it is cut off. */
+  waitingPackets: number;
+  /** Bytes waiting for one client before it is cut off. */
+  waitingBytes: number;
+}
+
+/**
+ * A classroom of 300 has one or two tabs per laptop: 20 connections per
+ * address is plenty. Behind a shared address (a school's NAT, a proxy), raise
+ * it: MAX_CONNECTIONS_PER_ADDRESS=500 npm start -- 10
+ */
+export const DEFAULT_LIMITS: ClientLimits = {
+  connectionsPerAddress: 20,
+  waitingPackets: 1_000,
+  waitingBytes: 1_000_000,
+};
+
+export const TOO_MANY_CONNECTIONS = 'too many connections from your address: close some tabs and try again';
+
+/** The limits, with MAX_CONNECTIONS_PER_ADDRESS, MAX_WAITING_PACKETS and MAX_WAITING_BYTES from the environment. */
+export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): ClientLimits {
+  const read = (name: string, fallback: number) => {
+    const text = env[name];
+    if (text === undefined || text === '') return fallback;
+    if (!/^\d+$/.test(text) || Number(text) < 1) throw new Error(`${name} must be a whole number above 0, not "${text}"`);
+    return Number(text);
+  };
+  return {
+    connectionsPerAddress: read('MAX_CONNECTIONS_PER_ADDRESS', DEFAULT_LIMITS.connectionsPerAddress),
+    waitingPackets: read('MAX_WAITING_PACKETS', DEFAULT_LIMITS.waitingPackets),
+    waitingBytes: read('MAX_WAITING_BYTES', DEFAULT_LIMITS.waitingBytes),
+  };
+}
+
+/** The client's address, from a socket or a request. "::ffff:127.0.0.1" is 127.0.0.1. */
+export function addressOf(from: { handshake: { address: string } } | IncomingMessage): string {
+  const address = 'handshake' in from ? from.handshake.address : (from.socket.remoteAddress ?? 'unknown');
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+/**
+ * Applies the limits to `io`. Call it once, right after `new Server(...)`:
+ * it wraps the server's `allowRequest` (the origin check keeps working).
+ */
+export function limitEachClient(io: Server<any, any, any, any>, limits: ClientLimits = limitsFromEnv()): void {
+  const open = new Map<string, number>(); // connections per address
+  const warned = new Map<string, number>(); // when each address was last logged: once a minute at most
+
+  const allowRequest = io.engine.opts.allowRequest;
+  io.engine.opts.allowRequest = (req, callback) => {
+    if ((open.get(addressOf(req)) ?? 0) >= limits.connectionsPerAddress) return callback(TOO_MANY_CONNECTIONS, false);
+    if (allowRequest) allowRequest(req, callback);
+    else callback(null, true);
+  };
+
+  io.engine.on('connection', (conn: EngineConnection) => {
+    const address = addressOf(conn.request);
+    open.set(address, (open.get(address) ?? 0) + 1);
+    conn.once('close', () => {
+      const left = open.get(address)! - 1;
+      if (left === 0) open.delete(address);
+      else open.set(address, left);
+    });
+
+    // What waits in Socket.IO's buffer, plus what the WebSocket has not sent yet.
+    let bufferedBytes = 0;
+    conn.on('flush', () => (bufferedBytes = 0));
+    conn.on('packetCreate', (packet: { data?: unknown }) => {
+      if (typeof packet.data === 'string') bufferedBytes += packet.data.length;
+      const waitingBytes = bufferedBytes + (conn.transport.socket?.bufferedAmount ?? 0);
+      if (conn.writeBuffer.length < limits.waitingPackets && waitingBytes < limits.waitingBytes) return;
+      if (Date.now() - (warned.get(address) ?? 0) > 60_000) {
+        if (warned.size >= 1_000) warned.clear(); // many addresses: forget the oldest news
+        warned.set(address, Date.now());
+        console.warn(`cut off a client at ${address}: ${conn.writeBuffer.length} messages (${waitingBytes} bytes) waited unread`);
+      }
+      cutOff(conn);
+    });
+  });
+}
+
+/** The parts of Engine.IO's connection used here. */
+interface EngineConnection {
+  request: IncomingMessage;
+  writeBuffer: unknown[];
+  readyState: string;
+  transport: { socket?: { bufferedAmount: number; terminate(): void } };
+  on(event: string, listener: (...args: any[]) => void): void;
+  once(event: string, listener: (...args: any[]) => void): void;
+  close(discard?: boolean): void;
+}
+
+/** Ends a connection at once, dropping what waits for it. */
+function cutOff(conn: EngineConnection): void {
+  if (conn.readyState !== 'open') return;
+  conn.writeBuffer.length = 0; // or close() would wait for it to drain
+  conn.transport.socket?.terminate(); // a WebSocket: no goodbye the client would not read
+  conn.close(true);
+}

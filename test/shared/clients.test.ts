@@ -1,0 +1,100 @@
+// shared/clients.ts over real sockets: a cap on connections per address, and
+// a client that does not read is cut off before the server holds too much.
+import http, { createServer } from 'node:http';
+import { expect } from 'expect';
+import { Server } from 'socket.io';
+import type { Socket } from 'socket.io-client';
+import { addressOf, limitEachClient, limitsFromEnv, TOO_MANY_CONNECTIONS, type ClientLimits } from '../../shared/clients';
+import { checkOrigin } from '../../shared/origins';
+import { listen } from '../../shared/run';
+import { connect, pause } from '../helpers';
+
+async function server(limits: ClientLimits) {
+  const httpServer = createServer();
+  const io = new Server(httpServer, { allowRequest: checkOrigin });
+  limitEachClient(io, limits);
+  const url = await listen(httpServer, 0);
+  return { io, url, close: () => io.close() };
+}
+
+/** Opens a polling session with plain HTTP from `localAddress`: the status and the body. */
+function handshake(url: string, localAddress: string): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(`${url}/socket.io/?EIO=4&transport=polling`, { localAddress }, (response) => {
+      let text = '';
+      response.on('data', (chunk) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode!, body: JSON.parse(text) }));
+    });
+    request.on('error', reject);
+  });
+}
+
+/** Every line console.warn prints while `block` runs. */
+async function warnings(block: () => Promise<void>): Promise<string[]> {
+  const lines: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => lines.push(args.join(' '));
+  try {
+    await block();
+  } finally {
+    console.warn = warn;
+  }
+  return lines;
+}
+
+describe('clients: limits per address', () => {
+  it('reads an address from a socket or a request, without the IPv4-in-IPv6 prefix', () => {
+    expect(addressOf({ handshake: { address: '::ffff:127.0.0.2' } })).toBe('127.0.0.2');
+    expect(addressOf({ handshake: { address: '::1' } })).toBe('::1');
+  });
+
+  it('reads the limits from the environment, and refuses nonsense', () => {
+    expect(limitsFromEnv({ MAX_CONNECTIONS_PER_ADDRESS: '500' }).connectionsPerAddress).toBe(500);
+    expect(limitsFromEnv({}).connectionsPerAddress).toBe(20);
+    expect(() => limitsFromEnv({ MAX_WAITING_PACKETS: 'lots' })).toThrow('MAX_WAITING_PACKETS must be a whole number above 0, not "lots"');
+    expect(() => limitsFromEnv({ MAX_WAITING_BYTES: '0' })).toThrow('MAX_WAITING_BYTES must be a whole number above 0');
+  });
+
+  it('refuses connections from one address beyond the cap, not from another, and counts a closed one out', async () => {
+    const s = await server({ connectionsPerAddress: 3, waitingPackets: 1000, waitingBytes: 1e6 });
+    try {
+      const from2 = { localAddress: '127.0.0.2' } as object;
+      const mine = await Promise.all([1, 2, 3].map(() => connect(s.url, from2)));
+      await expect(connect(s.url, from2)).rejects.toThrow();
+      expect(await handshake(s.url, '127.0.0.2')).toEqual({ status: 403, body: { code: 4, message: TOO_MANY_CONNECTIONS } });
+      await connect(s.url, { localAddress: '127.0.0.3' } as object); // another machine
+      mine[0].close();
+      await pause(50);
+      await connect(s.url, from2); // a place is free again
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('cuts off a client that does not read, logs it once, and keeps serving the others', async () => {
+    const s = await server({ connectionsPerAddress: 20, waitingPackets: 500, waitingBytes: 1e6 });
+    try {
+      const reader = await connect(s.url, { localAddress: '127.0.0.3' } as object);
+      let read = 0;
+      reader.on('news', () => read++);
+      const lines = await warnings(async () => {
+        const deaf: Socket[] = [];
+        for (let i = 0; i < 3; i++) deaf.push(await connect(s.url, { localAddress: '127.0.0.2' } as object));
+        for (const client of deaf) (client.io.engine.transport as any).ws._socket.pause(); // reads nothing more
+        const news = 'n'.repeat(1000);
+        for (let round = 0; round < 100 && s.io.engine.clientsCount > 1; round++) {
+          for (let i = 0; i < 200; i++) s.io.emit('news', news);
+          await pause(10);
+        }
+      });
+      expect(s.io.engine.clientsCount).toBe(1); // the three deaf ones are gone, the reader stays
+      expect(lines).toHaveLength(1); // one line for the address, not one per client or message
+      expect(lines[0]).toMatch(/^cut off a client at 127\.0\.0\.2: \d+ messages \(\d+ bytes\) waited unread$/);
+      await pause(50);
+      expect(read).toBeGreaterThan(1000);
+      expect(reader.connected).toBe(true);
+    } finally {
+      await s.close();
+    }
+  });
+});
