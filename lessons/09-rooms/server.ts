@@ -18,7 +18,7 @@ import {
   RateLimiter,
   type RateLimitOptions,
 } from '../../shared/rate-limit';
-import { checkJoin, type JoinReply } from '../../shared/room-events';
+import { checkJoin, roomFull, roomSizeFromEnv, type JoinReply } from '../../shared/room-events';
 import { runFromCommandLine, serve, type RunningLesson, type StartOptions } from '../../shared/run';
 import {
   checkCoordinates,
@@ -34,6 +34,8 @@ import type { ClientToServerEvents, ServerToClientEvents, SocketData } from './e
 export interface RoomsOptions extends StartOptions {
   /** How many messages a socket may send (the tests use a tighter limit). */
   rateLimit?: RateLimitOptions;
+  /** The most people in a room (default MAX_ROOM_SIZE from the environment, or 500). */
+  maxRoomSize?: number;
 }
 
 export const NOT_JOINED = 'join a room first';
@@ -44,7 +46,11 @@ export const NOT_JOINED = 'join a room first';
  */
 export const channel = (room: string) => `room:${room}`;
 
-export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: RoomsOptions = {}): Promise<RunningLesson> {
+export async function start({
+  port = 0,
+  rateLimit = CHAT_RATE_LIMIT,
+  maxRoomSize = roomSizeFromEnv(),
+}: RoomsOptions = {}): Promise<RunningLesson> {
   const app = express();
   app.use(publicFolder(path.join(__dirname, 'public')));
   // The page's libraries, from node_modules: no CDN, so the chat works offline.
@@ -77,6 +83,8 @@ export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: RoomsOpti
         return ack({ ok: false, error: `already in room "${socket.data.room}": go back to the join page to change rooms` });
       }
       const { name, room } = checked.value;
+      const people = io.of('/').adapter.rooms.get(channel(room))?.size ?? 0;
+      if (people >= maxRoomSize) return ack({ ok: false, error: roomFull(room, maxRoomSize) });
       socket.data = { name, room }; // from now on, the server says who this is
       socket.join(channel(room));
       ack({ ok: true, name, room });

@@ -3,6 +3,7 @@ import type { Socket } from 'socket.io-client';
 import { NOT_JOINED, start } from '../../lessons/09-rooms/server';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../lessons/09-rooms/events';
 import { RATE_LIMITED } from '../../shared/rate-limit';
+import { roomFull } from '../../shared/room-events';
 import type { RunningLesson } from '../../shared/run';
 import { collect, connect, connectMany, emitRaw, useLesson, waitFor } from '../helpers';
 
@@ -208,3 +209,15 @@ async function waitUntil(check: () => boolean, ms = 1000): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+describe('09 rooms, a full room', () => {
+  const lesson = useLesson(start, { maxRoomSize: 2 });
+
+  it('refuses a join into a full room, with the reason; another room is fine', async () => {
+    const [ann, bob, cy] = await connectMany<Client>(lesson().url, 3);
+    await join(ann, 'Ann', 'Lobby');
+    await join(bob, 'Bob', 'Lobby');
+    await expect(join(cy, 'Cy', 'Lobby')).resolves.toEqual({ ok: false, error: roomFull('Lobby', 2) });
+    await expect(join(cy, 'Cy', 'Kitchen')).resolves.toMatchObject({ ok: true });
+  });
+});

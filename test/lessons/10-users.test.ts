@@ -2,7 +2,8 @@ import { expect } from 'expect';
 import type { Socket } from 'socket.io-client';
 import { channel, JOINS_LIMITED, NOT_JOINED, start } from '../../lessons/10-users/server';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../lessons/10-users/events';
-import { RATE_LIMITED } from '../../shared/rate-limit';
+import { RATE_LIMITED, SOCKETS_PER_ADDRESS } from '../../shared/rate-limit';
+import { roomFull } from '../../shared/room-events';
 import { collect, connect, connectMany, emitRaw, useLesson, waitFor } from '../helpers';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -245,3 +246,31 @@ async function waitUntil(check: () => boolean, ms = 1000): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+describe('10 users, one client with many sockets', () => {
+  const lesson = useLesson(start, { maxRoomSize: 3, joinRateLimit: { burst: 2, perSecond: 0.001 } });
+
+  it('shares the join limit between the sockets of one address, across reconnects', async () => {
+    const from2 = { localAddress: '127.0.0.2' } as object;
+    const replies = [];
+    for (let i = 0; i < 2 * SOCKETS_PER_ADDRESS + 1; i++) {
+      const socket = await connect<Client>(lesson().url, from2); // a new socket each time: a fresh per-socket bucket
+      replies.push(await join(socket, `Bot${i}`, `Room${i}`));
+      socket.close();
+    }
+    // Each socket may join twice; the address, SOCKETS_PER_ADDRESS sockets' worth in all.
+    expect(replies.filter((reply) => reply.ok)).toHaveLength(2 * SOCKETS_PER_ADDRESS);
+    expect(replies.at(-1)).toEqual({ ok: false, error: JOINS_LIMITED });
+    const other = await connect<Client>(lesson().url, { localAddress: '127.0.0.3' } as object);
+    await expect(join(other, 'Ann', 'Lobby')).resolves.toMatchObject({ ok: true }); // another machine joins
+  });
+
+  it('refuses a join into a full room, with the reason, and lets the room fill again', async () => {
+    const clients = await connectMany<Client>(lesson().url, 4);
+    for (const [i, client] of clients.slice(0, 3).entries()) await join(client, `P${i}`, 'Full');
+    await expect(join(clients[3], 'P3', 'full')).resolves.toEqual({ ok: false, error: roomFull('Full', 3) });
+    clients[0].close();
+    await waitFor(clients[1], 'updateUserList');
+    await expect(join(clients[3], 'P3', 'full')).resolves.toMatchObject({ ok: true });
+  });
+});
