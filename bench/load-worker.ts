@@ -41,7 +41,7 @@ tell({ type: 'ready', target: '' });
 async function handle(message: ToWorker): Promise<void> {
   switch (message.type) {
     case 'connect': {
-      const { sockets, failed, firstError } = await connectAll(message.url, message.clients.length);
+      const { sockets, failed, firstError } = await connectAll(message.url, message.clients.map((spec) => machine(1, spec.index)));
       const users = message.clients.map((spec, i) => ({ spec, socket: sockets[i], roomSize: 0 })).filter((user) => user.socket);
       groups.set(message.target, users);
       return tell({ type: 'connected', target: message.target, count: users.length, failed, firstError });
@@ -72,7 +72,7 @@ async function handle(message: ToWorker): Promise<void> {
       groups.delete(message.target);
       return tell({ type: 'closed', target: message.target });
     case 'storm-connect': {
-      const { sockets, failed, firstError } = await connectAll(message.url, message.count);
+      const { sockets, failed, firstError } = await connectAll(message.url, Array.from({ length: message.count }, (_, i) => machine(2, i)));
       const users = sockets.filter(Boolean).map((socket, i) => ({
         spec: { index: i, name: `user-${String(i + 1).padStart(3, '0')}`, room: message.room },
         socket,
@@ -86,8 +86,19 @@ async function handle(message: ToWorker): Promise<void> {
   }
 }
 
-/** Connects `count` clients, CONCURRENCY at a time. A failed one leaves a hole in the array. */
-async function connectAll(url: string, count: number): Promise<{ sockets: Socket[]; failed: number; firstError?: string }> {
+/**
+ * Each simulated user is a machine of its own, with a loopback address of its
+ * own (127.1.0.1, 127.1.0.2 …), as in a classroom: the lessons limit what one
+ * address may do (shared/clients.ts), and a bench from one address would
+ * measure those limits instead of the server.
+ */
+function machine(block: number, index: number): string {
+  return `127.${block}.${index >> 8}.${(index & 255) + 1}`;
+}
+
+/** Connects a client from each address, CONCURRENCY at a time. A failed one leaves a hole in the array. */
+async function connectAll(url: string, addresses: string[]): Promise<{ sockets: Socket[]; failed: number; firstError?: string }> {
+  const count = addresses.length;
   const sockets: Socket[] = new Array(count);
   let failed = 0;
   let firstError: string | undefined;
@@ -96,7 +107,7 @@ async function connectAll(url: string, count: number): Promise<{ sockets: Socket
     CONCURRENCY,
     async (i) => {
       try {
-        sockets[i] = await connect(url);
+        sockets[i] = await connect(url, addresses[i]);
       } catch (err) {
         failed++;
         firstError ??= (err as Error).message;
@@ -106,9 +117,10 @@ async function connectAll(url: string, count: number): Promise<{ sockets: Socket
   return { sockets, failed, firstError };
 }
 
-function connect(url: string): Promise<Socket> {
+function connect(url: string, localAddress: string): Promise<Socket> {
   // WebSocket straight away (a browser would start with long-polling, then upgrade).
-  const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, timeout: CONNECT_TIMEOUT_MS });
+  const options = { transports: ['websocket'], reconnection: false, forceNew: true, timeout: CONNECT_TIMEOUT_MS, localAddress };
+  const socket = io(url, options);
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err) => {

@@ -4,7 +4,7 @@ import { channel, JOINS_LIMITED, NOT_JOINED, start } from '../../lessons/10-user
 import type { ClientToServerEvents, ServerToClientEvents } from '../../lessons/10-users/events';
 import { RATE_LIMITED, SOCKETS_PER_ADDRESS } from '../../shared/rate-limit';
 import { roomFull } from '../../shared/room-events';
-import { collect, connect, connectMany, emitRaw, useLesson, waitFor } from '../helpers';
+import { collect, connect, connectMany, emitRaw, pause, useLesson, waitFor } from '../helpers';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -28,6 +28,7 @@ describe('10 users', () => {
     await join(ann, 'Ann', 'Lobby');
     await join(bob, 'Bob', 'Lobby');
     await join(cy, 'Cy', 'Kitchen');
+    await pause(150); // a room gets a list at once, then at most one per 100 ms: let the last ones arrive
     return { ann, bob, cy };
   }
 
@@ -272,5 +273,18 @@ describe('10 users, one client with many sockets', () => {
     clients[0].close();
     await waitFor(clients[1], 'updateUserList');
     await expect(join(clients[3], 'P3', 'full')).resolves.toMatchObject({ ok: true });
+  });
+});
+
+describe('10 users, a join storm', () => {
+  const lesson = useLesson(start, { joinRateLimit: { burst: 100, perSecond: 100 } });
+
+  it('sends a member fewer lists than there were joins, and the last one is complete', async () => {
+    const clients = await connectMany<Client>(lesson().url, 15);
+    const lists = collect(clients[0], 'updateUserList') as string[][];
+    for (const [i, client] of clients.entries()) await join(client, `P${i}`, 'Storm'); // one after another
+    await pause(150);
+    expect(lists.length).toBeLessThan(15);
+    expect(lists.at(-1)).toEqual(clients.map((_, i) => `P${i}`));
   });
 });

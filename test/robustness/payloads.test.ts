@@ -26,7 +26,7 @@ for (const target of targets) {
       before0 = snapshot(lesson);
       attacker = await connect(lesson.url, {}, { keep: true });
       await target.prepare?.(attacker, 'Mallory');
-      await pause(20); // let notices of the attacker's arrival pass
+      await pause(150); // let notices of the attacker's arrival pass, and the user list (held up to 100 ms)
       seen = recordEvents(bystander, target.ambient);
     });
 

@@ -152,16 +152,23 @@ describe('Users: a room has a maximum size', () => {
 });
 
 describe('UserListUpdates', () => {
-  it('sends each room one list per turn of the event loop, however many asked', async () => {
+  it('sends a room its list at once, then one list for the updates of the next 100 ms', async () => {
     const sent: string[] = [];
-    const updates = new UserListUpdates((room) => sent.push(room));
-    for (let i = 0; i < 50; i++) updates.update(i % 2 ? 'lobby' : 'kitchen');
-    expect(sent).toEqual([]);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(sent).toEqual(['kitchen', 'lobby']);
+    let members = 1;
+    const updates = new UserListUpdates((room) => sent.push(`${room}:${members}`), 100);
     updates.update('lobby');
-    updates.close(); // the server closes: nothing more goes out
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(sent).toEqual(['kitchen', 'lobby']);
+    expect(sent).toEqual(['lobby:1']); // at once
+    for (; members < 50; members++) updates.update('lobby'); // 49 more joins within the wait
+    updates.update('kitchen'); // another room is not held up
+    expect(sent).toEqual(['lobby:1', 'kitchen:50']);
+    await new Promise((resolve) => setTimeout(resolve, 130));
+    expect(sent).toEqual(['lobby:1', 'kitchen:50', 'lobby:50']); // one list for the 49
+    members = 51;
+    updates.update('lobby'); // after a quiet wait: at once again
+    updates.update('lobby'); // held
+    expect(sent).toEqual(['lobby:1', 'kitchen:50', 'lobby:50', 'lobby:51']);
+    updates.close(); // the server closes: what waits is dropped, and no timer is left
+    await new Promise((resolve) => setTimeout(resolve, 130));
+    expect(sent).toHaveLength(4);
   });
 });
