@@ -79,17 +79,22 @@ export function limitEachClient(io: Server<any, any, any, any>, limits: ClientLi
 
     // What waits in Socket.IO's buffer, plus what the WebSocket has not sent yet.
     let bufferedBytes = 0;
+    let cutting = false;
     conn.on('flush', () => (bufferedBytes = 0));
     conn.on('packetCreate', (packet: { data?: unknown }) => {
       if (typeof packet.data === 'string') bufferedBytes += packet.data.length;
       const waitingBytes = bufferedBytes + (conn.transport.socket?.bufferedAmount ?? 0);
       if (conn.writeBuffer.length < limits.waitingPackets && waitingBytes < limits.waitingBytes) return;
+      if (cutting) return;
+      cutting = true;
       if (Date.now() - (warned.get(address) ?? 0) > 60_000) {
         if (warned.size >= 1_000) warned.clear(); // many addresses: forget the oldest news
         warned.set(address, Date.now());
         console.warn(`cut off a client at ${address}: ${conn.writeBuffer.length} messages (${waitingBytes} bytes) waited unread`);
       }
-      cutOff(conn);
+      // Once the send under way has finished: a disconnect in the middle of a broadcast
+      // would run the lesson's 'disconnect' handler inside its own emit.
+      process.nextTick(() => cutOff(conn));
     });
   });
 }

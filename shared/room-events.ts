@@ -81,17 +81,17 @@ export class UserListUpdates {
       recent.due = true; // sent at the end of the wait, with whatever changed meanwhile
       return;
     }
+    // The wait starts before the list goes out: sending may disconnect someone (shared/clients.ts),
+    // whose leaving asks for another list at once.
+    const wait = { due: false, timer: setTimeout(() => this.endWait(room, wait), this.ms) };
+    this.recent.set(room, wait);
     this.send(room);
-    this.wait(room);
   }
 
-  private wait(room: string): void {
-    const timer = setTimeout(() => {
-      const { due } = this.recent.get(room)!;
-      this.recent.delete(room);
-      if (due) this.send(room); // the next update is sent at once again: at most two lists per `ms`
-    }, this.ms);
-    this.recent.set(room, { timer, due: false });
+  private endWait(room: string, wait: { due: boolean }): void {
+    if (this.recent.get(room) !== wait) return;
+    this.recent.delete(room);
+    if (wait.due) this.send(room); // the next update is sent at once again: at most two lists per `ms`
   }
 
   /** Drops the lists not sent yet (when the server closes). */

@@ -171,4 +171,16 @@ describe('UserListUpdates', () => {
     await new Promise((resolve) => setTimeout(resolve, 130));
     expect(sent).toHaveLength(4);
   });
+
+  it('takes an update asked for while its own list is being sent (a send that disconnects someone)', async () => {
+    const sent: string[] = [];
+    const updates = new UserListUpdates((room) => {
+      sent.push(room);
+      if (sent.length === 1) updates.update(room); // someone cut off by this very send leaves the room
+    }, 20);
+    updates.update('lobby');
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(sent).toEqual(['lobby', 'lobby']); // once at once, once for the leaving, and no timer left over
+    updates.close();
+  });
 });
