@@ -145,6 +145,43 @@ describe('robustness: classroom attacks on 10-users', function () {
     expect(errors.errors).toEqual([]);
   });
 
+  it('sessions that never poll, cut off in the middle of the storm: the server goes on (a crash once)', async () => {
+    // A small cap, so that ghosts are cut off while lists to their room are being sent.
+    await lesson.close();
+    process.env.MAX_WAITING_BYTES = '20000';
+    try {
+      lesson = await startUsers({ port: 0 });
+    } finally {
+      delete process.env.MAX_WAITING_BYTES;
+    }
+    baseline = snapshot(lesson);
+    bystander = await connect(lesson.url, from('127.0.0.100'));
+    await join(bystander, 'Bystander', 'Elsewhere');
+    const warnings = captureWarnings();
+    try {
+      await Promise.all(
+        Array.from({ length: 10 }, async (_, m) => {
+          for (let i = 0; i < 15; i++) {
+            const address = `127.0.1.${m + 2}`;
+            const sid = JSON.parse((await poll(lesson.url, address, '')).text.slice(1)).sid as string;
+            await poll(lesson.url, address, `&sid=${sid}`, '40');
+            const name = `ghost ${m}-${i} `.padEnd(30, 'x');
+            await poll(lesson.url, address, `&sid=${sid}`, `420["join",{"name":"${name}","room":"Ghosts"}]`);
+          }
+        }),
+      );
+      await pause(200);
+    } finally {
+      warnings.stop();
+    }
+    expect(warnings.lines.filter((line) => line.startsWith('cut off a client at')).length).toBeGreaterThan(0);
+    await expect(say(bystander, 'still here?')).resolves.toEqual({ ok: true });
+    expect(errors.errors).toEqual([]);
+    const left = Object.keys((lesson.io!.engine as unknown as { clients: object }).clients).length;
+    expect(left).toBeLessThan(1 + 10 * 15); // some ghosts are gone
+    lesson.io!.disconnectSockets(true);
+  });
+
   it('clients that stop reading: each is cut off at the cap, logged once per address, and nobody else waits', async () => {
     const warnings = captureWarnings();
     try {
