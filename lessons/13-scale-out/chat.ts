@@ -1,0 +1,339 @@
+// Lesson 13: the chat that every worker runs.
+// Lesson 10's chat, ready to run in several processes at once. What lesson 10
+// kept in one process's memory now comes from every process:
+// - who is in a room: each socket carries its name and room in `socket.data`,
+//   and `io.in(room).fetchSockets()` asks every worker for its sockets there;
+// - a taken name: the same question, asked before a join;
+// - messages and notices reach the room's members on every worker, through
+//   the adapter (the cluster adapter, or Redis: see adapters.ts).
+// Run alone (no adapter), it is lesson 10 again: one process.
+import { createServer } from 'node:http';
+import path from 'node:path';
+import express from 'express';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
+import { ADMIN } from '../../shared/chat-events';
+import { limitEachClient } from '../../shared/clients';
+import { generateLocationMessage, generateMessage } from '../../shared/message-generator';
+import { checkOrigin, corsFor } from '../../shared/origins';
+import { publicFolder } from '../../shared/public';
+import { CHAT_RATE_LIMIT, RATE_LIMITED, ClientRateLimiter, type RateLimitOptions } from '../../shared/rate-limit';
+import { checkJoin, roomFull, roomSizeFromEnv, type JoinReply, type JoinRequest } from '../../shared/room-events';
+import { listening, type RunningLesson, type StartOptions } from '../../shared/run';
+import { keyOf } from '../../shared/users';
+import { checkCoordinates, checkMessagePayload, checkOne, refuseUnknownEvents, takeAck, type Checked, type Reply } from '../../shared/validation';
+import type { ClientToServerEvents, ServerToClientEvents } from './events';
+
+export interface ChatOptions extends StartOptions {
+  /** How many messages a socket may send (the tests use a tighter limit). */
+  rateLimit?: RateLimitOptions;
+  /** How often a socket may join or switch rooms. */
+  joinRateLimit?: RateLimitOptions;
+  /** The most people in a room, on all workers together (default MAX_ROOM_SIZE, or 500). */
+  maxRoomSize?: number;
+  /** How this server hears the others (adapters.ts). None: this process is the whole classroom. */
+  adapter?: ServerOptions['adapter'];
+  /** How long a question to every worker (fetchSockets) may take before the join gives up, in ms. */
+  askWorkersMs?: number;
+  /**
+   * Listen on a port that the cluster's workers share (node:cluster hands
+   * each new connection to the next worker), instead of one of its own. Only
+   * to show why sticky sessions matter: long-polling breaks.
+   */
+  sharedPort?: boolean;
+  /**
+   * Connection state recovery (lesson 12): a socket that drops for less than
+   * a minute gets its rooms, its data and what it missed back, from whichever
+   * server it reconnects to. Only an adapter that keeps sessions where every
+   * server finds them supports it: Redis does, the cluster adapter does not.
+   */
+  recovery?: boolean;
+  /** What the logs call this process, e.g. "worker 2". */
+  name?: string;
+  /** Runs once the server has closed (say, to close the Redis client). */
+  onClose?: () => Promise<void>;
+}
+
+export const JOIN_RATE_LIMIT: RateLimitOptions = { burst: 5, perSecond: 1 };
+export const JOINS_LIMITED = 'too many joins: wait a moment and try again';
+export const NOT_JOINED = 'join a room first';
+export const JOIN_UNDER_WAY = 'your last join is still under way: wait for its answer';
+export const WORKERS_BUSY = 'the other servers did not answer in time: try again in a moment';
+/** A connection that drops for up to a minute is recovered (with `recovery`). */
+export const RECOVERY_MS = 60_000;
+/** Lesson 10 could answer at once; now a join asks every worker, which takes a round trip. */
+export const ASK_WORKERS_MS = 2000;
+
+/** The Socket.IO room for a chat room (prefixed: no chat room is called like a socket id). */
+export const channel = (roomKey: string) => `room:${roomKey}`;
+
+/**
+ * What a socket carries once it has joined. Socket.IO keeps `socket.data`
+ * with the socket, and `fetchSockets()` hands it to any worker that asks: this
+ * is the state that left the process.
+ */
+export interface Member {
+  /** The name as the user typed it, trimmed. */
+  name: string;
+  /** The room as its first member typed it, trimmed. */
+  room: string;
+  roomKey: string;
+  nameKey: string;
+  /** When they joined (Date.now()): the user list is in this order, on every worker. */
+  joinedAt: number;
+}
+
+export interface SocketData {
+  user?: Member;
+}
+
+type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+/** A member and the id of the socket that holds the name, wherever it is. */
+type Holder = Member & { id: string };
+
+/** Oldest first; sockets that joined in the same millisecond, by id: every worker sorts alike. */
+const byArrival = (a: Holder, b: Holder) => a.joinedAt - b.joinedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * The members of a room, from every worker. One question to all of them
+ * (through the adapter), answered with each worker's sockets in the room.
+ * Rejects when a worker does not answer within `ms`.
+ */
+export async function membersOf(io: ChatServer, roomKey: string, ms: number): Promise<Holder[]> {
+  const sockets = await io.timeout(ms).in(channel(roomKey)).fetchSockets();
+  return sockets
+    .flatMap(({ id, data }) => (data.user?.roomKey === roomKey ? [{ ...data.user, id }] : []))
+    .sort(byArrival);
+}
+
+/**
+ * Sends each room its user list now, and again a moment later, once, for
+ * every change in between. Two workers may send a room lists that cross on
+ * the way (each asked the others at another moment); the second list, asked
+ * once every worker has settled, puts the room right.
+ */
+class RoomLists {
+  private readonly waits = new Map<string, NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(
+    private readonly send: (roomKey: string) => void,
+    private readonly ms = 100,
+  ) {}
+
+  update(roomKey: string): void {
+    if (this.closed) return; // closing: the others' lists settle once their clients come back
+    if (this.waits.has(roomKey)) return; // the list at the end of the wait has this change too
+    this.waits.set(
+      roomKey,
+      setTimeout(() => {
+        this.waits.delete(roomKey);
+        this.send(roomKey);
+      }, this.ms),
+    );
+    this.send(roomKey);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const timer of this.waits.values()) clearTimeout(timer);
+    this.waits.clear();
+  }
+}
+
+export async function start({
+  port = 0,
+  rateLimit = CHAT_RATE_LIMIT,
+  joinRateLimit = JOIN_RATE_LIMIT,
+  maxRoomSize = roomSizeFromEnv(),
+  adapter,
+  askWorkersMs = ASK_WORKERS_MS,
+  sharedPort = false,
+  recovery = false,
+  name = 'server',
+  onClose,
+}: ChatOptions = {}): Promise<RunningLesson> {
+  const app = express();
+  app.use(publicFolder(path.join(__dirname, 'public')));
+  // The page's libraries, from node_modules: no CDN, so the chat works offline.
+  app.get('/vendor/mustache.js', (req, res) => res.sendFile(require.resolve('mustache/mustache.min.js')));
+  app.get('/vendor/moment.js', (req, res) => res.sendFile(require.resolve('moment/min/moment.min.js')));
+
+  const httpServer = createServer(app);
+  const io: ChatServer = new Server(httpServer, {
+    // A message is at most 500 characters: a few KB is plenty.
+    maxHttpBufferSize: 4_000,
+    allowRequest: checkOrigin,
+    cors: corsFor(), // pages listed in ALLOWED_ORIGINS may poll too
+    adapter,
+    // Sessions and missed packets are kept by the adapter (with Redis: in Redis, for every server).
+    ...(recovery ? { connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_MS, skipMiddlewares: true } } : {}),
+  });
+  limitEachClient(io); // per address, on this worker: a few connections, and nothing piles up unread
+  const limiter = new ClientRateLimiter(rateLimit);
+  const joinLimiter = new ClientRateLimiter(joinRateLimit);
+  let closed = false;
+
+  /** The names in a room, from every worker, to everyone in it, on every worker. */
+  const userLists = new RoomLists((roomKey) => {
+    membersOf(io, roomKey, askWorkersMs).then(
+      (members) => {
+        if (!closed) io.to(channel(roomKey)).emit('updateUserList', members.map((member) => member.name));
+      },
+      () => {}, // a worker did not answer: the list a moment later asks again
+    );
+  });
+
+  /** Call once `user` has left: the socket leaves, the room hears it and gets its list. */
+  const announceLeaving = (socket: ChatSocket, user: Member) => {
+    socket.leave(channel(user.roomKey));
+    io.to(channel(user.roomKey)).emit('newMessage', generateMessage(ADMIN, `${user.name} has left`));
+    userLists.update(user.roomKey);
+  };
+
+  /** Names being taken by a join on this worker, while it asks the others: room key, then name key. */
+  const taking = new Set<string>();
+
+  io.on('connection', (socket) => {
+    console.log(`${name}: ${socket.id} ${socket.recovered ? 'recovered' : 'connected'}`);
+    if (socket.recovered) void restore(socket);
+    let joining = false; // one join at a time per socket: each waits for the other workers
+
+    socket.on('join', (...args: unknown[]) => {
+      const { payload, ack } = takeAck<JoinReply>(args);
+      if (!ack) return; // the contract asks for an acknowledgement: without one, drop it
+      const checked = checkOne(payload, checkJoin);
+      if (!checked.ok) return ack({ ok: false, error: checked.error });
+      if (joining) return ack({ ok: false, error: JOIN_UNDER_WAY });
+      if (!joinLimiter.take(socket)) return ack({ ok: false, error: JOINS_LIMITED });
+      joining = true;
+      join(socket, checked.value, ack).finally(() => (joining = false));
+    });
+
+    /**
+     * Every chat event takes the same steps: split off the acknowledgement,
+     * look up who sent it, check the payload, apply the rate limit, send, answer.
+     */
+    function handle<T>(check: (value: unknown) => Checked<T>, send: (value: T, sender: Member) => void) {
+      return (...args: unknown[]) => {
+        const { payload, ack } = takeAck<Reply>(args);
+        if (!ack) return;
+        const sender = socket.data.user; // who the server says this is
+        if (!sender) return ack({ ok: false, error: NOT_JOINED });
+        const checked = checkOne(payload, check);
+        if (!checked.ok) return ack({ ok: false, error: checked.error });
+        if (!limiter.take(socket)) return ack({ ok: false, error: RATE_LIMITED });
+        send(checked.value, sender);
+        ack({ ok: true });
+      };
+    }
+
+    socket.on(
+      'createMessage',
+      handle(checkMessagePayload, ({ text }, { name, roomKey }) => {
+        io.to(channel(roomKey)).emit('newMessage', generateMessage(name, text));
+      }),
+    );
+    socket.on(
+      'createLocationMessage',
+      handle(checkCoordinates, ({ latitude, longitude }, { name, roomKey }) => {
+        io.to(channel(roomKey)).emit('newLocationMessage', generateLocationMessage(name, latitude, longitude));
+      }),
+    );
+
+    socket.on('disconnect', () => {
+      console.log(`${name}: ${socket.id} left`);
+      limiter.forget(socket);
+      joinLimiter.forget(socket);
+      // socket.data stays as it is: with recovery, it is the session another worker may restore.
+      const user = socket.data.user;
+      if (user) announceLeaving(socket, user);
+    });
+    refuseUnknownEvents(socket);
+  });
+
+  /**
+   * Joins (or switches to) a room. Lesson 10 asked its Users, in memory; now
+   * the room's members may be on any worker, so the join asks them all, then
+   * decides. The same name being taken on this worker at that moment is
+   * refused here; on another worker, see the README (the race that remains).
+   */
+  async function join(socket: ChatSocket, wanted: JoinRequest, ack: (reply: JoinReply) => void): Promise<void> {
+    const roomKey = keyOf(wanted.room);
+    const nameKey = keyOf(wanted.name);
+    const claim = `${roomKey}\n${nameKey}`;
+    if (taking.has(claim)) return ack({ ok: false, error: `the name "${wanted.name}" is taken in room "${wanted.room}"` });
+    taking.add(claim);
+    try {
+      let members: Holder[];
+      try {
+        members = await membersOf(io, roomKey, askWorkersMs);
+      } catch {
+        return ack({ ok: false, error: WORKERS_BUSY });
+      }
+      if (socket.disconnected || closed) return; // gone while the workers answered: nobody to tell
+      const others = members.filter((member) => member.id !== socket.id);
+      const holder = others.find((member) => member.nameKey === nameKey);
+      if (holder) return ack({ ok: false, error: `the name "${holder.name}" is taken in room "${holder.room}"` });
+      const before = socket.data.user;
+      const moving = before?.roomKey !== roomKey;
+      const room = others[0]?.room ?? wanted.room; // as its first member typed it
+      if (moving && others.length >= maxRoomSize) return ack({ ok: false, error: roomFull(room, maxRoomSize) });
+
+      const reply = { ok: true as const, name: wanted.name, room };
+      if (before && !moving && before.name === wanted.name) return ack(reply); // already there
+      if (before) announceLeaving(socket, before); // a switch: out of the old room first
+      socket.data.user = { name: wanted.name, room, roomKey, nameKey, joinedAt: Date.now() };
+      socket.join(channel(roomKey));
+      ack(reply);
+      socket.emit('newMessage', generateMessage(ADMIN, `Welcome to ${room}, ${wanted.name}!`));
+      socket.to(channel(roomKey)).emit('newMessage', generateMessage(ADMIN, `${wanted.name} has joined`));
+      userLists.update(roomKey);
+    } finally {
+      taking.delete(claim);
+    }
+  }
+
+  /**
+   * A recovered socket has its id, rooms and socket.data back, perhaps on
+   * another worker than before, and Socket.IO has sent it what it missed. If
+   * its name was taken meanwhile, it is taken out of the room (its page's
+   * join will say why); otherwise the room hears that it is back.
+   */
+  async function restore(socket: ChatSocket): Promise<void> {
+    const user = socket.data.user;
+    if (!user) return; // it had not joined a room
+    const members = await membersOf(io, user.roomKey, askWorkersMs).catch(() => undefined); // no answer: keep it
+    if (socket.disconnected || closed) return;
+    if (members?.some((member) => member.nameKey === user.nameKey && member.id !== socket.id)) {
+      socket.leave(channel(user.roomKey));
+      socket.data.user = undefined;
+      return;
+    }
+    socket.to(channel(user.roomKey)).emit('newMessage', generateMessage(ADMIN, `${user.name} is back`));
+    userLists.update(user.roomKey);
+  }
+
+  // A port of its own (exclusive: node:cluster would otherwise share it among
+  // the workers), or the one port all workers share (sharedPort).
+  httpServer.listen({ port, exclusive: !sharedPort });
+  let url: string;
+  try {
+    url = await listening(httpServer);
+  } catch (err) {
+    await io.close();
+    await onClose?.();
+    throw err;
+  }
+  return {
+    url,
+    io,
+    async close() {
+      closed = true;
+      userLists.close();
+      await io.close();
+      await onClose?.();
+    },
+  };
+}
