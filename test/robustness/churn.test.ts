@@ -26,7 +26,7 @@ function cycle(url: string, event: string | undefined, args: unknown[], midReque
   });
 }
 
-for (const target of targets.filter((t) => ['03', '06', '09', '10', '11'].includes(t.lesson.slice(0, 2)))) {
+for (const target of targets.filter((t) => ['03', '06', '09', '10', '11', '13'].includes(t.lesson.slice(0, 2)))) {
   describe(`robustness: ${target.lesson} after ${CYCLES} connections come and go`, function () {
     // Bounded work, ~2 s on an idle machine; a busy 2-core CI box can take much longer.
     this.timeout(60_000);
@@ -56,8 +56,8 @@ for (const target of targets.filter((t) => ['03', '06', '09', '10', '11'].includ
       expect(await settle(lesson, start0, 3000)).toEqual({});
       expect(watch.errors).toEqual([]);
       const client = await connect(lesson.url);
-      // Lesson 10 keeps a user list: of the 1,000 who came and went, no one may be left in it.
-      const list = target.lesson === '10-users' ? waitForList(client) : undefined;
+      // Lessons 10 and 13 keep a user list: of the 1,000 who came and went, no one may be left in it.
+      const list = ['10-users', '13-scale-out'].includes(target.lesson) ? waitForList(client) : undefined;
       await target.prepare?.(client, 'Afterwards');
       await target.probe(client, 100);
       if (list) expect(await list).toEqual(['Afterwards']);
