@@ -14,8 +14,12 @@ const dateText = document.querySelector<HTMLElement>('#date')!;
 const countText = document.querySelector<HTMLElement>('#count')!;
 const statusText = document.querySelector<HTMLElement>('#status')!;
 
-if (server.ok) connectTo(server.origin);
-else showStatus(server.error, false);
+if (server.ok) {
+  connectTo(server.origin);
+} else {
+  dateText.textContent = 'no server';
+  showStatus(server.error, false);
+}
 
 function connectTo(serverUrl: string): void {
   document.querySelector<HTMLElement>('#server')!.textContent = serverUrl;
@@ -50,7 +54,8 @@ function showStatus(text: string, connected: boolean): void {
  * script from wherever the link says: `data:text/javascript,…` is a script.
  */
 function serverOrigin(text: string): { ok: true; origin: string } | { ok: false; error: string } {
-  const refuse = (why: string) => ({ ok: false as const, error: `refused the server address "${text.slice(0, 60)}": ${why}` });
+  const shown = text.length > 60 ? `${text.slice(0, 59)}…` : text;
+  const refuse = (why: string) => ({ ok: false as const, error: `refused the server address "${shown}": ${why}` });
   let url: URL;
   try {
     url = new URL(text);
