@@ -20,21 +20,17 @@ describeInBrowser('01 date notifier', (open) => {
   });
 
   it('refuses a server address that is not an http(s) origin: nothing runs, no script loads, the page says why', async () => {
-    const { page } = await open(withServer(lesson().url));
-    await page.locator('#status.connected').waitFor();
+    const { page } = await open('about:blank');
     const pageOrigin = new URL(lesson().pageUrl!).origin;
     const refused: Array<[string, RegExp]> = [
       ['data:text/javascript,window.pwned=1//', /http:\/\/ or https:\/\//],
       ['javascript:window.pwned=2//', /http:\/\/ or https:\/\//],
       [`blob:${pageOrigin}/0b4d1d2e-5f0e-4c1a-9c53-3f1e2b8a9d11`, /http:\/\/ or https:\/\//],
-      ['ftp://localhost/', /http:\/\/ or https:\/\//],
       ['/socket.io', /full address/],
       ['//evil.example', /full address/],
       ['http://x@evil', /user name or password/],
       [`${lesson().url}@evil.example`, /user name or password/],
       ['%%%', /full address/],
-      ['http://', /full address/],
-      ['', /full address/],
     ];
     // Every script the page asks for, its own modules aside.
     const scripts: string[] = [];
