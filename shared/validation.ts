@@ -26,12 +26,38 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 }
 
-/** Checks a piece of text: a real string, at most `max` characters once trimmed. */
+/**
+ * Control characters (the C0 and C1 sets: escape, bell, carriage return…),
+ * except tab and newline. A terminal obeys them: "\x1b[2J" clears the screen
+ * of everyone who reads the chat there.
+ */
+const CONTROL = /[\0-\x08\x0b-\x1f\x7f-\x9f]/u;
+/**
+ * Direction embeddings and overrides (LRE, RLE, PDF, LRO, RLO). An override
+ * shows the letters after it in the opposite order: the text reads other than
+ * it is. Writing in Arabic or Hebrew needs none of them; the marks (U+200E,
+ * U+200F) and isolates (U+2066 to U+2069) it may use are allowed.
+ */
+const OVERRIDE = /[\u202a-\u202e]/u;
+
+/** "U+202E": how a character is named in an error. */
+export const codePoint = (character: string) =>
+  `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/**
+ * Checks a piece of text: a real string, at most `max` characters once
+ * trimmed, with no control characters (tab and newline are fine) and no
+ * direction overrides.
+ */
 export function checkText(value: unknown, name = 'text', max = MAX_TEXT_LENGTH): Checked<string> {
   if (typeof value !== 'string') return { ok: false, error: `${name} must be a string` };
   const text = value.trim();
   if (text.length === 0) return { ok: false, error: `${name} must not be empty` };
   if (text.length > max) return { ok: false, error: `${name} must be at most ${max} characters` };
+  const control = CONTROL.exec(text)?.[0];
+  if (control) return { ok: false, error: `${name} must not contain control characters (${codePoint(control)})` };
+  const override = OVERRIDE.exec(text)?.[0];
+  if (override) return { ok: false, error: `${name} must not contain direction overrides (${codePoint(override)})` };
   return { ok: true, value: text };
 }
 

@@ -154,6 +154,8 @@ describe('09 rooms', () => {
       ['createMessage', ['hi']],
       ['createMessage', [null]],
       ['createMessage', [{ text: 'hi' }, 'extra']],
+      ['createMessage', [{ text: 'bye\x1b[2J' }]],
+      ['createMessage', [{ text: '\u202eolleh' }]],
       ['createLocationMessage', [{ latitude: 91, longitude: 0 }]],
       ['createLocationMessage', [{ latitude: '1', longitude: '2' }]],
     ];

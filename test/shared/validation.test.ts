@@ -56,6 +56,39 @@ describe('validation', () => {
     it('takes its own limit', () => {
       expect(checkText('abcd', 'name', 3)).toEqual({ ok: false, error: 'name must be at most 3 characters' });
     });
+
+    it('refuses control characters, naming the first, but keeps tabs and newlines', () => {
+      const controls: Array<[string, string]> = [
+        ['ding\u0007', 'U+0007'], // bell
+        ['\x1b[2Jall gone', 'U+001B'], // escape: a terminal clears its screen
+        ['one\r\ntwo', 'U+000D'], // a carriage return: a terminal writes over the line
+        ['nul\0here', 'U+0000'],
+        ['back\bspace', 'U+0008'],
+        ['c1 \u009b31m', 'U+009B'], // the C1 control sequence introducer
+        ['del\x7f', 'U+007F'],
+      ];
+      for (const [text, code] of controls) {
+        expect(checkText(text)).toEqual({ ok: false, error: `text must not contain control characters (${code})` });
+      }
+      expect(checkText('one\ntwo\tthree')).toEqual({ ok: true, value: 'one\ntwo\tthree' });
+    });
+
+    it('refuses direction overrides and embeddings, but keeps marks, isolates, joiners and emoji', () => {
+      for (const [text, code] of [
+        ['\u202etxet', 'U+202E'],
+        ['a\u202dlro', 'U+202D'],
+        ['\u202a\u202b\u202c', 'U+202A'],
+      ]) {
+        expect(checkText(text)).toEqual({ ok: false, error: `text must not contain direction overrides (${code})` });
+      }
+      const fine = [
+        'שלום \u200fעולם', // a right-to-left mark
+        'see \u2067مرحبا\u2069 here', // an isolate
+        '👩\u200d💻 ❤\ufe0f 🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}', // emoji with joiners, selectors and tags
+        'می\u200cخواهم', // Persian needs the zero-width non-joiner
+      ];
+      for (const text of fine) expect(checkText(text)).toEqual({ ok: true, value: text });
+    });
   });
 
   describe('checkNumber', () => {
@@ -108,6 +141,8 @@ describe('validation', () => {
       expect(checkMessagePayload({ text: 'a'.repeat(501) })).toMatchObject({ ok: false });
       expect(checkMessagePayload({ text: 42 })).toEqual({ ok: false, error: 'text must be a string' });
       expect(checkMessagePayload({})).toEqual({ ok: false, error: 'text must be a string' });
+      expect(checkMessagePayload({ text: 'bye\x1b[2J' })).toEqual({ ok: false, error: 'text must not contain control characters (U+001B)' });
+      expect(checkMessagePayload({ text: 'a \u202eb' })).toEqual({ ok: false, error: 'text must not contain direction overrides (U+202E)' });
     });
 
     it('refuses a bare string, null, and a client that sets its own from or createdAt', () => {
