@@ -110,7 +110,10 @@ export async function runFromCommandLine(start: StartLesson): Promise<void> {
     process.exitCode = 1;
     return;
   }
+  let stopping = false;
   const stop = () => {
+    if (stopping) return; // Ctrl-C, then a SIGTERM from the program that ran it (npm start --watch)
+    stopping = true;
     console.log('\nstopping…');
     // A second Ctrl-C, or a close that hangs, ends the process at once.
     setTimeout(() => process.exit(0), 2000).unref();
