@@ -20,7 +20,9 @@ export const mochaHooks = {
     closeClients();
   },
   // The browser tests share one Chromium; it goes once every test has run.
+  // With --parallel (npm test), this runs after each file: a worker keeps its
+  // Chromium for its next file, and Playwright ends it when the worker ends.
   async afterAll(): Promise<void> {
-    await closeBrowser();
+    if (process.env.MOCHA_WORKER_ID === undefined) await closeBrowser();
   },
 };
