@@ -205,4 +205,11 @@ const all: Target[] = [
 const only = process.env.ONLY_LESSON?.padStart(2, '0');
 export const targets = only ? all.filter((target) => target.lesson.slice(0, 2) === only) : all;
 
+/**
+ * A robustness block's title starts as the lesson's own tests do, with the
+ * lesson's number and name ("10 users robustness: …"), so that
+ * `-g "^10 "` (npm run test:lesson -- 10) finds them all.
+ */
+export const titleOf = (target: Target, what: string) => `${target.lesson.slice(0, 2)} ${target.lesson.slice(3).replace(/-/g, ' ')} robustness: ${what}`;
+
 export type { RunningLesson };
