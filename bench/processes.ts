@@ -12,7 +12,8 @@ const guard = path.join(__dirname, 'guard.js');
 
 const children = new Set<ChildProcess>();
 
-function track<C extends ChildProcess>(child: C): C {
+/** Keeps `child` in the list that killAll() ends. */
+export function track<C extends ChildProcess>(child: C): C {
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;

@@ -1,15 +1,19 @@
 // npm run bench [-- options]   (npm run bench -- --help lists them)
 //
-// Three measurements, each next to a baseline taken in the same run (the
-// machine may be noisy: read the ratios, not the absolute figures):
+// Four measurements, the first three each next to a baseline taken in the
+// same run (the machine may be noisy: read the ratios, not the absolute figures):
 //   1. start time of every lesson, against bench/floor.js (plain node, same packages);
 //   2. a classroom on lesson 10 (N users in rooms of 10, chatting), against bench/bare-server.js;
-//   3. a join storm on lesson 10: users join one room one after another.
+//   3. a join storm on lesson 10: users join one room one after another;
+//   4. npm start -- 05 --watch: from a save of server.ts to the new "listening on".
 // Servers and load generators are separate processes; none outlives the bench.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { listLessons } from '../scripts/lessons';
+import { scratchCopy } from '../scripts/scratch';
+import { DEBOUNCE_MS } from '../scripts/watch';
 import { analyseSelf, analyseStart, type SelfBreakdown, type StartBreakdown } from './profile';
 import type { ChatResult, ClientSpec, StormResult } from './protocol';
 import {
@@ -23,6 +27,7 @@ import {
   settle,
   startServer,
   startWorker,
+  track,
   type Server,
   type Worker,
 } from './processes';
@@ -44,16 +49,18 @@ interface Options {
 const USAGE = `npm run bench [-- options]
   --clients N     classroom users, in rooms of 10 (default 1000)
   --seconds S     how long they chat, each sending a message every 5 s (default 60)
-  --runs R        start-time runs per lesson; the median is reported (default 5)
+  --runs R        start-time runs per lesson, and saves for the restart; the median is reported (default 5)
   --workers W     load generator processes (default 2)
   --storm A,B,C   join storm sizes (default 50,100,200)
-  --only LIST     some of: start,classroom,storm (default: all three)
+  --only LIST     some of: start,classroom,storm,restart (default: all four)
   --turns         classroom: lesson 10 and the bare server take turns (A B B A, 30 s
                   rounds) instead of running side by side; one classroom at a time,
                   so cleaner absolute latencies, but the chat takes twice as long
   --profile       profile the slowest lesson's start even if it meets its targets
   --profile-servers  profile both classroom servers during the chat (in-process V8
                   profiler; it slows them, so read the breakdown, not the figures)`;
+
+const PARTS = ['start', 'classroom', 'storm', 'restart'];
 
 function parseOptions(argv: string[]): Options {
   const options: Options = {
@@ -62,7 +69,7 @@ function parseOptions(argv: string[]): Options {
     runs: 5,
     workers: 2,
     storm: [50, 100, 200],
-    only: new Set(['start', 'classroom', 'storm']),
+    only: new Set(['start', 'classroom', 'storm', 'restart']),
     profile: false,
     profileServers: false,
     turns: false,
@@ -82,7 +89,7 @@ function parseOptions(argv: string[]): Options {
     else if (flag === '--storm') options.storm = (value() ?? '').split(',').map((size) => whole(flag, size, 2, 1000));
     else if (flag === '--only') {
       options.only = new Set((value() ?? '').split(','));
-      for (const part of options.only) if (!['start', 'classroom', 'storm'].includes(part)) throw new Error(`--only takes start, classroom and/or storm, not "${part}"`);
+      for (const part of options.only) if (!PARTS.includes(part)) throw new Error(`--only takes some of ${PARTS.join(', ')}, not "${part}"`);
     } else if (flag === '--profile') options.profile = true;
     else if (flag === '--profile-servers') options.profileServers = true;
     else if (flag === '--turns') options.turns = true;
@@ -577,6 +584,83 @@ function printStorm(rows: StormRow[]): void {
   }
 }
 
+// ---------------------------------------------------------------- 4. restart with --watch
+
+const RESTART_PAUSE_MS = 2000;
+
+/**
+ * npm start -- 05 --watch in a scratch copy of the workbook: saves
+ * lessons/05-chat/server.ts (a comment appended) `runs` times, 2 s apart (a
+ * learner's pace: the watcher's spare process is ready by then), and times
+ * each save to the next "listening on" line.
+ */
+async function restartTimes(options: Options): Promise<{ missed: string[] }> {
+  progress(`restart: npm start -- 05 --watch in a scratch copy, ${options.runs} saves of server.ts`);
+  const scratch = scratchCopy(['05-chat']);
+  const child = track(
+    spawn(process.execPath, [path.join(root, TS_NODE), 'scripts/start.ts', '05', '--watch'], {
+      cwd: scratch.dir,
+      env: { ...process.env, PORT: '0', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+  const listenedAt: bigint[] = [];
+  let out = '';
+  let wake = () => {};
+  child.stdout.on('data', (chunk: Buffer) => {
+    const at = process.hrtime.bigint();
+    const before = (out.match(/listening on /g) ?? []).length;
+    out = (out + chunk).slice(-20_000);
+    const now = (out.match(/listening on /g) ?? []).length;
+    for (let i = before; i < now; i++) listenedAt.push(at);
+    wake();
+  });
+  child.stderr.on('data', (chunk: Buffer) => (out = (out + chunk).slice(-20_000)));
+  const listened = async (count: number, timeoutMs: number) => {
+    const until = Date.now() + timeoutMs;
+    while (listenedAt.length < count) {
+      if (child.exitCode !== null || Date.now() > until) throw new Error(`npm start -- 05 --watch: no "listening on" number ${count} within ${timeoutMs} ms; it printed: ${out.trim().split('\n').slice(-4).join(' | ')}`);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 100);
+      });
+    }
+    return listenedAt[count - 1];
+  };
+  const times: number[] = [];
+  const missed: string[] = [];
+  try {
+    await listened(1, 30_000);
+    const server = path.join(scratch.dir, 'lessons', '05-chat', 'server.ts');
+    for (let run = 0; run < options.runs; run++) {
+      await pause(RESTART_PAUSE_MS);
+      const saved = process.hrtime.bigint();
+      appendFileSync(server, `\n// save ${run + 1}\n`);
+      times.push(Number((await listened(run + 2, 30_000)) - saved) / 1e6);
+    }
+  } catch (err) {
+    missed.push(`restart (${(err as Error).message})`);
+  } finally {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    if (child.exitCode === null) child.kill('SIGTERM');
+    await exited;
+    scratch.remove();
+  }
+  if (times.length === 0) return { missed };
+  const ms = median(times);
+  heading(`4. Restart: npm start -- 05 --watch, from a save of server.ts to the new "listening on", median of ${times.length} saves ${RESTART_PAUSE_MS / 1000} s apart`);
+  table(
+    ['', 'median', 'min', 'max', '≤ 1 s'],
+    [['save → listening on', `${fixed(ms / 1000, 3)} s`, `${fixed(Math.min(...times) / 1000, 3)} s`, `${fixed(Math.max(...times) / 1000, 3)} s`, yes(ms <= 1000)]],
+  );
+  note(
+    `Each save: the watcher waits ${DEBOUNCE_MS} ms for the editor's last write, stops the lesson (SIGTERM) and waits for its end, then a spare process ` +
+      '(ts-node, Express and Socket.IO loaded, nothing of the lesson) loads the lesson and listens.',
+  );
+  if (ms > 1000) missed.push('restart ≤ 1 s');
+  return { missed };
+}
+
 // ---------------------------------------------------------------- main
 
 function machine(): string {
@@ -590,7 +674,7 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   killChildrenOnExit();
   // Bounded in time, whatever happens: every wait below has its own limit too.
-  const limitS = 120 + 15 * (listLessons().length + 1) * (options.runs + 1) + 2 * (options.seconds + options.clients / 10 + 120) + 60 * options.storm.length;
+  const limitS = 120 + 15 * (listLessons().length + 1) * (options.runs + 1) + 35 * (options.runs + 1) + 2 * (options.seconds + options.clients / 10 + 120) + 60 * options.storm.length;
   setTimeout(() => {
     console.error(`\nbench: still running after ${limitS} s; stopping`);
     killAll();
@@ -639,6 +723,8 @@ async function main(): Promise<void> {
       await Promise.all(workers.map((worker) => worker.stop()));
     }
   }
+
+  if (options.only.has('restart')) missed.push(...(await restartTimes(options)).missed);
 
   const took = (Date.now() - began) / 1000;
   heading(`Summary (${fixed(took, 0)} s)`);

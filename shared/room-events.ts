@@ -1,7 +1,8 @@
 // The events lessons 09 and 10 add to the chat: joining a room, and the
 // room's user list. Also the check a join request must pass.
 import { ADMIN } from './chat-events';
-import { checkFields, checkText, type Checked, type Reply } from './validation';
+import { lookalikesOf } from './skeleton';
+import { checkFields, checkName, type Checked, type Reply } from './validation';
 
 /** The longest name and room a user may choose (after trimming). */
 export const MAX_NAME_LENGTH = 30;
@@ -42,19 +43,26 @@ export interface UserListEvents {
   updateUserList: (names: string[]) => void;
 }
 
+const looksLikeAdmin = lookalikesOf(ADMIN);
+
 /**
- * Checks a join request: `{ name, room }`, both real strings within their
- * limits, trimmed. Nobody may call themselves Admin, the server's own name.
+ * Checks a join request: `{ name, room }`, both names (`checkName`: NFKC,
+ * trimmed, nothing invisible) within their limits. Nobody may call themselves
+ * Admin, the server's own name, nor anything that looks like it ("Аdmin" with
+ * a Cyrillic А, "Ａｄｍｉｎ", "Adrnin"): names are compared by their skeleton.
  */
 export function checkJoin(value: unknown): Checked<JoinRequest> {
   const object = checkFields(value, ['name', 'room']);
   if (!object.ok) return object;
-  const name = checkText(object.value.name, 'name', MAX_NAME_LENGTH);
+  const name = checkName(object.value.name, 'name', MAX_NAME_LENGTH);
   if (!name.ok) return name;
-  const room = checkText(object.value.room, 'room', MAX_ROOM_LENGTH);
+  const room = checkName(object.value.room, 'room', MAX_ROOM_LENGTH);
   if (!room.ok) return room;
   if (name.value.toLowerCase() === ADMIN.toLowerCase()) {
     return { ok: false, error: `the name "${ADMIN}" is kept for the server` };
+  }
+  if (looksLikeAdmin(name.value)) {
+    return { ok: false, error: `the name "${name.value}" looks like "${ADMIN}", which is kept for the server` };
   }
   return { ok: true, value: { name: name.value, room: room.value } };
 }

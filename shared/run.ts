@@ -15,6 +15,8 @@ export interface RunningLesson {
   url: string;
   /** The page to open in a browser, when it is not `url` itself (lesson 01). */
   pageUrl?: string;
+  /** What each port is for, printed under "listening on", for a lesson with more than one (lesson 01). */
+  ports?: string[];
   /** The Socket.IO server, for tests that look inside (rooms, listeners). */
   io?: SocketServer<any, any, any, any>;
   /** Ends every socket, timer and server the lesson opened. */
@@ -108,7 +110,10 @@ export async function runFromCommandLine(start: StartLesson): Promise<void> {
     process.exitCode = 1;
     return;
   }
+  let stopping = false;
   const stop = () => {
+    if (stopping) return; // Ctrl-C, then a SIGTERM from the program that ran it (npm start --watch)
+    stopping = true;
     console.log('\nstopping…');
     // A second Ctrl-C, or a close that hangs, ends the process at once.
     setTimeout(() => process.exit(0), 2000).unref();
@@ -121,6 +126,7 @@ export async function runFromCommandLine(start: StartLesson): Promise<void> {
   process.once('SIGTERM', stop);
 
   console.log(`listening on ${lesson.url}`);
+  for (const line of lesson.ports ?? []) console.log(`  ${line}`);
   console.log(`open ${lesson.pageUrl ?? lesson.url} in your browser (Ctrl-C stops the server)`);
 }
 

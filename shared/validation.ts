@@ -26,10 +26,67 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 }
 
-/** Checks a piece of text: a real string, at most `max` characters once trimmed. */
+/**
+ * Control characters (the C0 and C1 sets: escape, bell, carriage return…),
+ * except tab and newline. A terminal obeys them: "\x1b[2J" clears the screen
+ * of everyone who reads the chat there.
+ */
+const CONTROL = /[\0-\x08\x0b-\x1f\x7f-\x9f]/u;
+/**
+ * Direction embeddings and overrides (LRE, RLE, PDF, LRO, RLO). An override
+ * shows the letters after it in the opposite order: the text reads other than
+ * it is. Writing in Arabic or Hebrew needs none of them; the marks (U+200E,
+ * U+200F) and isolates (U+2066 to U+2069) it may use are allowed.
+ */
+const OVERRIDE = /[\u202a-\u202e]/u;
+
+/** "U+202E": how a character is named in an error. */
+export const codePoint = (character: string) =>
+  `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/**
+ * Checks a piece of text: a real string, at most `max` characters once
+ * trimmed, with no control characters (tab and newline are fine) and no
+ * direction overrides.
+ */
 export function checkText(value: unknown, name = 'text', max = MAX_TEXT_LENGTH): Checked<string> {
   if (typeof value !== 'string') return { ok: false, error: `${name} must be a string` };
   const text = value.trim();
+  if (text.length === 0) return { ok: false, error: `${name} must not be empty` };
+  if (text.length > max) return { ok: false, error: `${name} must be at most ${max} characters` };
+  const control = CONTROL.exec(text)?.[0];
+  if (control) return { ok: false, error: `${name} must not contain control characters (${codePoint(control)})` };
+  const override = OVERRIDE.exec(text)?.[0];
+  if (override) return { ok: false, error: `${name} must not contain direction overrides (${codePoint(override)})` };
+  return { ok: true, value: text };
+}
+
+/**
+ * What a name (or a room's name) may not contain: characters that draw
+ * nothing or that change how the text around them is drawn. Controls (Cc),
+ * format characters (Cf: zero-width spaces and joiners, direction marks,
+ * overrides and isolates, the soft hyphen, tags), surrogate halves (Cs),
+ * private use (Co), code points Unicode has not assigned (Cn), line and
+ * paragraph separators, every default-ignorable character (variation
+ * selectors, the Hangul fillers U+115F, U+1160, U+3164 and U+FFA0, U+180E…),
+ * and two blanks that are none of those: U+2800 (braille, no dots) and
+ * U+1D159 (a null notehead).
+ */
+const HIDDEN = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2800\u{1d159}]/u;
+
+/**
+ * Checks a name someone picks for themselves or a room: a real string, in
+ * NFKC form (full-width "Ａｄａ" becomes "Ada", "ﬁ" becomes "fi"), trimmed,
+ * spaces inside squeezed to one (a page shows "Ann  Lee" as "Ann Lee"), at
+ * most `max` characters, and nothing invisible: see HIDDEN. Accents and
+ * every script are welcome: "Zoë", "Søren", "李雷", "Александр".
+ */
+export function checkName(value: unknown, name = 'name', max = MAX_TEXT_LENGTH): Checked<string> {
+  if (typeof value !== 'string') return { ok: false, error: `${name} must be a string` };
+  // Before and after NFKC: the error names the character as it was sent (NFKC turns U+3164 into U+1160).
+  const hidden = HIDDEN.exec(value)?.[0] ?? HIDDEN.exec(value.normalize('NFKC'))?.[0];
+  if (hidden) return { ok: false, error: `${name} must not contain invisible or control characters (${codePoint(hidden)})` };
+  const text = value.normalize('NFKC').trim().replace(/\s+/g, ' ');
   if (text.length === 0) return { ok: false, error: `${name} must not be empty` };
   if (text.length > max) return { ok: false, error: `${name} must be at most ${max} characters` };
   return { ok: true, value: text };

@@ -1,4 +1,6 @@
-// Helpers for testing lessons over real sockets.
+// Helpers for testing lessons over real sockets (and a few for plain HTTP).
+import { request, type OutgoingHttpHeaders } from 'node:http';
+import path from 'node:path';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type { RunningLesson, StartLesson } from '../shared/run';
 
@@ -152,4 +154,52 @@ export function emitRaw(socket: Socket<any, any>, event: string, args: unknown[]
     return Promise.resolve(undefined);
   }
   return socket.timeout(timeoutMs).emitWithAck(event, ...args);
+}
+
+/** An HTTP answer, as rawRequest got it. */
+export interface Answer {
+  status: number;
+  type: string | undefined;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** Sends a request for a path exactly as written: fetch would resolve `..` before sending it. */
+export function rawRequest(url: string, pathname: string, { method = 'GET', headers = {} as OutgoingHttpHeaders } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(url), { path: pathname, method, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, type: res.headers['content-type'], headers: res.headers, body }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Lines written with console.error while `run` runs (they are not printed). */
+export async function errorLines(run: () => Promise<void>): Promise<string[]> {
+  const lines: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => lines.push(args.map(String).join(' '));
+  try {
+    await run();
+  } finally {
+    console.error = original;
+  }
+  return lines;
+}
+
+const root = path.join(__dirname, '..');
+
+/** What no error answer may show: a path on this machine, a stack frame, HTML. */
+export function leaks(body: string): string[] {
+  return [
+    body.includes(root) && "the workbook's path",
+    /\bat\s/.test(body) && 'a stack ("at ")',
+    /node_modules|\.ts\b/.test(body) && 'a file name',
+    /</.test(body) && 'HTML',
+  ].filter((leak): leak is string => typeof leak === 'string');
 }

@@ -16,9 +16,11 @@ export interface DateNotifierOptions extends StartOptions {
 
 // `start` returns `close()`, so `npm start` and the tests can stop it; see shared/run.ts.
 export async function start({ port = 0, intervalMs = 1000 }: DateNotifierOptions = {}): Promise<RunningLesson> {
-  // The page is served from another port: to the browser, another site,
-  // just like a page opened from disk. (Compare lesson 02.)
-  const page = await servePage(path.join(__dirname, 'public'), port === 0 ? 0 : port + 1);
+  // The page is served from another port, PORT+1: to the browser, another
+  // site, just like a page opened from disk. (Compare lesson 02.)
+  const page = await servePage(path.join(__dirname, 'public'), port === 0 ? 0 : port + 1).catch((err) => {
+    throw explainPagePort(err, port);
+  });
   const pageOrigins = [page.url, page.url.replace('localhost', '127.0.0.1')];
 
   const io = new Server<ClientToServerEvents, ServerToClientEvents>({
@@ -58,6 +60,7 @@ export async function start({ port = 0, intervalMs = 1000 }: DateNotifierOptions
   return {
     url,
     pageUrl: `${page.url}/?server=${encodeURIComponent(url)}`,
+    ports: [`Socket.IO on ${url} (PORT)`, `the page on ${page.url} (PORT+1: another origin, as a page opened from disk would be)`],
     io,
     async close() {
       clearInterval(timer);
@@ -65,6 +68,16 @@ export async function start({ port = 0, intervalMs = 1000 }: DateNotifierOptions
       await page.close();
     },
   };
+}
+
+/** PORT+1 taken, or past 65535: says which port that is, and why the lesson wants it. */
+function explainPagePort(err: NodeJS.ErrnoException, port: number): Error {
+  const why = `Lesson 01 serves its page on a second port, PORT+1, so that the page comes from another origin than Socket.IO`;
+  if (err.code === 'EADDRINUSE') {
+    return new Error(`Port ${port + 1} (PORT+1) is already in use. ${why}. Stop the program using port ${port + 1}, or choose another PORT: PORT=4000 npm start -- 01 uses 4000 and 4001.`);
+  }
+  if (err.code === 'ERR_SOCKET_BAD_PORT') return new Error(`${why}: PORT can be at most 65534, not ${port}.`);
+  return err;
 }
 
 if (require.main === module) runFromCommandLine(start);

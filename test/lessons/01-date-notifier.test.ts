@@ -1,3 +1,5 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'expect';
 import type { Socket } from 'socket.io-client';
 import { start } from '../../lessons/01-date-notifier/server';
@@ -67,5 +69,35 @@ describe('01 date notifier', () => {
     }
     await pause(10);
     expect((await waitFor(client, 'date')).iso).toMatch(ISO);
+  });
+});
+
+describe('01 date notifier: its two ports', () => {
+  it('says what each port is for', async () => {
+    const lesson = await start({ port: 0 });
+    try {
+      const page = new URL(lesson.pageUrl!).origin;
+      expect(lesson.ports).toEqual([expect.stringContaining(`Socket.IO on ${lesson.url}`), expect.stringContaining(`the page on ${page} (PORT+1`)]);
+    } finally {
+      await lesson.close();
+    }
+  });
+
+  it('names PORT+1, and why, when the page’s port is taken', async () => {
+    // Something else holds a port; the lesson is asked for the one below it.
+    const other = createServer();
+    await new Promise<void>((resolve) => other.listen(0, resolve));
+    const taken = (other.address() as AddressInfo).port;
+    try {
+      await expect(start({ port: taken - 1 })).rejects.toThrow(
+        `Port ${taken} (PORT+1) is already in use. Lesson 01 serves its page on a second port, PORT+1, so that the page comes from another origin`,
+      );
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
+    }
+  });
+
+  it('refuses a PORT with no PORT+1', async () => {
+    await expect(start({ port: 65535 })).rejects.toThrow('PORT can be at most 65534, not 65535');
   });
 });

@@ -17,6 +17,8 @@ const say = (client: Client, text: string) => client.timeout(1000).emitWithAck('
  * without sleeping.
  */
 const sync = (client: Client) => emitRaw(client, 'sync', []);
+/** Options to connect from another machine: each address has its own limits (arrival notices, connections). */
+const from = (address: string) => ({ localAddress: address }) as object;
 
 /**
  * The Socket.IO rooms a client's socket is in on the server, besides the one
@@ -144,6 +146,54 @@ describe('09 rooms', () => {
     await expect(say(client, 'hi')).resolves.toEqual({ ok: true });
   });
 
+  it('refuses names that look like Admin or hide characters, and tells nobody', async () => {
+    const { ann } = await twoRooms();
+    const seen = collect(ann, 'newMessage');
+    const impostor = await connect<Client>(lesson().url, from('127.0.9.1'));
+    const invisible = (code: string) => `name must not contain invisible or control characters (${code})`;
+    const cases: Array<[string, string]> = [
+      ['Admin\u200b', invisible('U+200B')],
+      ['\u0410dmin', 'the name "\u0410dmin" looks like "Admin", which is kept for the server'], // Cyrillic А
+      ['Adm\u0456n', 'the name "Adm\u0456n" looks like "Admin", which is kept for the server'], // Cyrillic і
+      ['\uff21\uff44\uff4d\uff49\uff4e', 'the name "Admin" is kept for the server'], // full-width: Admin once NFKC
+      ['\u200b', invisible('U+200B')],
+      ['\u2800', invisible('U+2800')],
+      ['\u3164', invisible('U+3164')],
+      ['Ann\u202e', invisible('U+202E')], // would turn " has joined" around
+    ];
+    for (const [name, error] of cases) {
+      await expect(join(impostor, name, 'Lobby')).resolves.toEqual({ ok: false, error });
+    }
+    await expect(join(impostor, 'Ann', 'Lobby\u200b')).resolves.toEqual({
+      ok: false,
+      error: 'room must not contain invisible or control characters (U+200B)',
+    });
+    await sync(ann);
+    expect(seen).toEqual([]);
+    // Admin's own notices still come, and the impostor may still join under a real name.
+    const notice = waitFor(ann, 'newMessage');
+    await expect(join(impostor, 'Adm1n', 'Lobby')).resolves.toEqual({ ok: true, name: 'Adm1n', room: 'Lobby' });
+    expect(await notice).toMatchObject({ from: 'Admin', text: 'Adm1n has joined' });
+  });
+
+  it('takes names in any script, with accents, as typed (in NFKC)', async () => {
+    const { bob } = await twoRooms();
+    const names = ['Zoë', 'Søren', '李雷', 'Александр'];
+    const clients = await Promise.all(names.map((_, i) => connect<Client>(lesson().url, from(`127.0.9.${i + 2}`))));
+    const heard = collect(bob, 'newMessage');
+    for (const [i, name] of names.entries()) {
+      await expect(join(clients[i], name, 'Lobby')).resolves.toEqual({ ok: true, name, room: 'Lobby' });
+    }
+    const fullWidth = await connect<Client>(lesson().url, from('127.0.9.9'));
+    await expect(join(fullWidth, '\uff25\uff56\uff45', '\uff2c\uff4f\uff42\uff42\uff59')).resolves.toEqual({
+      ok: true,
+      name: 'Eve',
+      room: 'Lobby',
+    });
+    await sync(bob);
+    expect(heard.map((message) => (message as { text: string }).text)).toEqual([...names, 'Eve'].map((name) => `${name} has joined`));
+  });
+
   it('refuses bad messages from a member, and sends nothing', async () => {
     const { ann, bob } = await twoRooms();
     const seen = collect(bob, 'newMessage');
@@ -154,6 +204,8 @@ describe('09 rooms', () => {
       ['createMessage', ['hi']],
       ['createMessage', [null]],
       ['createMessage', [{ text: 'hi' }, 'extra']],
+      ['createMessage', [{ text: 'bye\x1b[2J' }]],
+      ['createMessage', [{ text: '\u202eolleh' }]],
       ['createLocationMessage', [{ latitude: 91, longitude: 0 }]],
       ['createLocationMessage', [{ latitude: '1', longitude: '2' }]],
     ];

@@ -12,6 +12,8 @@ const join = (client: Client, name: string, room: string) => client.timeout(1000
 const say = (client: Client, text: string) => client.timeout(1000).emitWithAck('createMessage', { text });
 /** A round trip: whatever the server sent this client before it has arrived once this resolves. */
 const sync = (client: Client) => emitRaw(client, 'sync', []);
+/** Options to connect from another machine: each address has its own limits (joins, connections). */
+const from = (address: string) => ({ localAddress: address }) as object;
 /** Every text message a client sees from now on, as "from: text". */
 const texts = (client: Client) => {
   const seen: string[] = [];
@@ -81,6 +83,67 @@ describe('10 users', () => {
     await Promise.all([ann, bob].map(sync));
     expect(seen).toEqual([[], []]);
     expect(lists).toEqual([[], []]);
+  });
+
+  it('refuses names that look like Admin or like someone in the room, and tells nobody', async () => {
+    const { ann, bob, cy } = await twoRooms();
+    const ada = await connect<Client>(lesson().url, from('127.0.10.1'));
+    const adaList = waitFor(ada, 'updateUserList');
+    await join(ada, 'Ada', 'Lobby');
+    await adaList; // the room's list with Ada in it: it may be held back for up to 100 ms
+    await Promise.all([ann, bob].map(sync)); // past "Ada has joined" and that list
+    const seen = [ann, ada].map(texts);
+    const lists = [ann, ada].map((client) => collect(client, 'updateUserList'));
+    const impostor = await connect<Client>(lesson().url, from('127.0.10.2'));
+    const invisible = (code: string) => `name must not contain invisible or control characters (${code})`;
+    const cases: Array<[string, string]> = [
+      ['Ada\u200b', invisible('U+200B')],
+      ['\u0410da', 'the name "\u0410da" looks like "Ada", who is in room "Lobby"'], // Cyrillic А
+      ['\uff21\uff44\uff41', 'the name "Ada" is taken in room "Lobby"'], // full-width: Ada once NFKC
+      ['B0b', 'the name "B0b" looks like "Bob", who is in room "Lobby"'],
+      ['\u0412ob', 'the name "\u0412ob" looks like "Bob", who is in room "Lobby"'], // Cyrillic В
+      ['Admin\u200b', invisible('U+200B')],
+      ['\u0410dmin', 'the name "\u0410dmin" looks like "Admin", which is kept for the server'],
+      ['Adm\u0456n', 'the name "Adm\u0456n" looks like "Admin", which is kept for the server'],
+      ['\uff21\uff44\uff4d\uff49\uff4e', 'the name "Admin" is kept for the server'],
+      ['\u200b', invisible('U+200B')],
+      ['\u2800', invisible('U+2800')],
+      ['\u3164', invisible('U+3164')],
+      ['\u202enimdA', invisible('U+202E')],
+    ];
+    for (const [name, error] of cases) {
+      await expect(join(impostor, name, 'lobby')).resolves.toEqual({ ok: false, error });
+    }
+    // Ada, Bob and Admin are unaffected: nobody heard a thing, and Ada still speaks as Ada.
+    await say(ada, 'still me');
+    await Promise.all([ann, ada].map(sync));
+    expect(seen).toEqual([['Ada: still me'], ['Ada: still me']]);
+    expect(lists).toEqual([[], []]);
+    // The lookalike is fine in a room with no Ada, and Admin announces it there.
+    const notice = waitFor(cy, 'newMessage');
+    await expect(join(impostor, '\u0410da', 'Kitchen')).resolves.toEqual({ ok: true, name: '\u0410da', room: 'Kitchen' });
+    expect(await notice).toMatchObject({ from: 'Admin', text: '\u0410da has joined' });
+  });
+
+  it('takes names in any script that look like no one in the room, as typed (in NFKC)', async () => {
+    await twoRooms();
+    const names = ['Zoë', 'Søren', '李雷', 'Александр', 'Zoe', 'Ann Lee'];
+    const clients = await Promise.all([...names, 'Eve'].map((_, i) => connect<Client>(lesson().url, from(`127.0.10.${i + 3}`))));
+    for (const [i, name] of names.entries()) {
+      await expect(join(clients[i], name, 'Lobby')).resolves.toEqual({ ok: true, name, room: 'Lobby' });
+    }
+    const eve = clients[names.length];
+    await expect(join(eve, 'Ann\u00a0 Lee', 'Lobby')).resolves.toEqual({
+      ok: false,
+      error: 'the name "Ann Lee" is taken in room "Lobby"', // a page shows the two spaces as one
+    });
+    const list = waitFor(eve, 'updateUserList'); // a newcomer gets the whole list
+    await expect(join(eve, '\uff25\uff56\uff45', '\uff2c\uff4f\uff42\uff42\uff59')).resolves.toEqual({
+      ok: true,
+      name: 'Eve',
+      room: 'Lobby',
+    });
+    expect(await list).toEqual(['Ann', 'Bob', ...names, 'Eve']);
   });
 
   it('says who left and sends the new list when someone disconnects', async () => {

@@ -4,7 +4,7 @@ import { expect } from 'expect';
 import { io, type Socket } from 'socket.io-client';
 import type { RunningLesson } from '../../shared/run';
 import { connect } from '../helpers';
-import { targets } from './targets';
+import { targets, titleOf } from './targets';
 import { catchProcessErrors, settle, snapshot } from './watch';
 
 const CYCLES = Number(process.env.CHURN_CYCLES ?? 1000);
@@ -27,7 +27,7 @@ function cycle(url: string, event: string | undefined, args: unknown[], midReque
 }
 
 for (const target of targets.filter((t) => ['03', '06', '09', '10', '11', '13'].includes(t.lesson.slice(0, 2)))) {
-  describe(`robustness: ${target.lesson} after ${CYCLES} connections come and go`, function () {
+  describe(titleOf(target, `after ${CYCLES} connections come and go`), function () {
     // Bounded work, ~2 s on an idle machine; a busy 2-core CI box can take much longer.
     this.timeout(60_000);
     let lesson: RunningLesson;

@@ -6,7 +6,7 @@ import type { Socket } from 'socket.io-client';
 import { CHAT_RATE_LIMIT, RATE_LIMITED } from '../../shared/rate-limit';
 import type { RunningLesson } from '../../shared/run';
 import { connect, pause } from '../helpers';
-import { targets } from './targets';
+import { targets, titleOf } from './targets';
 import { catchProcessErrors } from './watch';
 
 const FLOOD = 1000;
@@ -22,7 +22,7 @@ const chats: Record<string, { send: string; receive: string; payload: (text: str
 
 for (const target of targets.filter((t) => t.lesson in chats)) {
   const chat = chats[target.lesson];
-  describe(`robustness: ${target.lesson} under a flood of ${FLOOD} messages`, function () {
+  describe(titleOf(target, `under a flood of ${FLOOD} messages`), function () {
     // Bounded work, ~2 s on an idle machine; a busy 2-core CI box can take much longer.
     this.timeout(60_000);
     let lesson: RunningLesson;

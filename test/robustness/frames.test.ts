@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import type { RunningLesson } from '../../shared/run';
 import { connect, pause } from '../helpers';
 import { huge } from './payloads';
-import { targets } from './targets';
+import { targets, titleOf } from './targets';
 import { catchProcessErrors, recordEvents, settle, snapshot } from './watch';
 
 /** Opens a raw WebSocket and does the Engine.IO and Socket.IO handshakes by hand. */
@@ -50,7 +50,7 @@ const FRAMES: Array<[string, string | Array<string | Buffer>]> = [
 ];
 
 for (const target of targets) {
-  describe(`robustness: ${target.lesson} survives raw frames`, () => {
+  describe(titleOf(target, 'survives raw frames'), () => {
     let lesson: RunningLesson;
     let bystander: Socket;
     let seen: Array<[string, unknown[]]>;

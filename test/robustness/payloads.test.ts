@@ -4,13 +4,13 @@ import type { Socket } from 'socket.io-client';
 import type { RunningLesson } from '../../shared/run';
 import { connect, pause } from '../helpers';
 import { badVariants } from './payloads';
-import { targets } from './targets';
+import { targets, titleOf } from './targets';
 import { catchProcessErrors, listenedEvents, recordEvents, settle, snapshot } from './watch';
 
 const UNKNOWN_EVENTS = ['nope', 'constructor', '__proto__', 'hasOwnProperty', 'toString', 'error'];
 
 for (const target of targets) {
-  describe(`robustness: ${target.lesson} takes any payload`, () => {
+  describe(titleOf(target, 'takes any payload'), () => {
     let lesson: RunningLesson;
     let bystander: Socket;
     let attacker: Socket;

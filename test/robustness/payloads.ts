@@ -56,6 +56,13 @@ export function badVariants(good: unknown[], limit: number): Variant[] {
   for (const [i, args] of eachString(first, 12345).entries()) {
     variants.push({ label: `a number where text belongs (#${i + 1})`, args: [args, ...good.slice(1)] });
   }
+  // Characters a terminal obeys, and one that turns the text around on the page.
+  for (const [i, args] of eachString(first, 'bell\u0007 and escape\u001b[2J').entries()) {
+    variants.push({ label: `control characters (#${i + 1})`, args: [args, ...good.slice(1)] });
+  }
+  for (const [i, args] of eachString(first, '\u202edenioj sah').entries()) {
+    variants.push({ label: `a right-to-left override (#${i + 1})`, args: [args, ...good.slice(1)] });
+  }
   return variants;
 }
 

@@ -65,6 +65,38 @@ const chatEvents: EventTarget[] = [
   },
 ];
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/**
+ * Names that pass for someone else or show nothing, and rooms that hide
+ * characters. The bystander is "Bystander", in room "Robust".
+ */
+const impostors: Variant[] = [
+  ...Object.entries({
+    'Admin with a zero-width space': 'Admin\u200b',
+    'Admin with a Cyrillic А': '\u0410dmin',
+    'Admin with a Cyrillic і': 'Adm\u0456n',
+    'Admin in full-width letters': '\uff21\uff44\uff4d\uff49\uff4e',
+    'Admin with r and n for m': 'Adrnin',
+    'Bystander with a Cyrillic В, in their room': '\u0412ystander',
+    'Bystander with a zero-width space': 'Bystander\u200b',
+    'a zero-width space': '\u200b',
+    'a braille blank': '\u2800',
+    'a Hangul filler': '\u3164',
+    'two Hangul fillers': '\u115f\u1160',
+    'a half-width Hangul filler': '\uffa0',
+    'a Mongolian vowel separator': 'Ada\u180e',
+    'a variation selector': 'Ada\ufe0f',
+    'a tag character': 'Ada\u{e0041}',
+    'an isolate': 'Ada\u2067',
+    'a right-to-left override before the name': '\u202eAda',
+    'private use': 'Ada\ue000',
+  }).map(([label, name]) => ({ label: `a name: ${label}`, args: [{ name, room: 'Robust' }] })),
+  ...Object.entries({
+    'a zero-width space': 'Robust\u200b',
+    'a right-to-left override': '\u202eRobust',
+    'a Hangul filler': '\u3164',
+  }).map(([label, room]) => ({ label: `a room: ${label}`, args: [{ name: 'Ada', room }] })),
+];
+
 const join = async (client: Socket, name: string) => {
   await expectOk(ask(client, 2000, 'join', { name, room: 'Robust' }));
 };
@@ -131,6 +163,9 @@ const all: Target[] = [
       lesson: folder,
       // Lesson 13's server.ts is the primary: its chat, in this process, two servers sharing Redis (scale-out.ts).
       start: folder === '13-scale-out' ? () => require('./scale-out').startScaleOut as StartLesson : lesson(folder),
+      // Lessons 10 and 13 limit joins (5, then 1 a second): a bad name let in would use that up, and
+      // the next bad names would be refused as too many, hiding that they got in.
+      options: folder === '09-rooms' ? undefined : { joinRateLimit: { burst: 1000, perSecond: 1000 } },
       ambient: [],
       // Lesson 13's welcome and lists come a moment after the join's answer, through Redis; its
       // second list 100 ms after the first.
@@ -140,6 +175,7 @@ const all: Target[] = [
           event: 'join',
           good: [{ name: 'Ada', room: 'Robust' }],
           limit: 30,
+          extra: impostors,
         },
         ...chatEvents,
       ],
@@ -172,5 +208,12 @@ const all: Target[] = [
  */
 const only = process.env.ONLY_LESSON?.padStart(2, '0');
 export const targets = only ? all.filter((target) => target.lesson.slice(0, 2) === only) : all;
+
+/**
+ * A robustness block's title starts as the lesson's own tests do, with the
+ * lesson's number and name ("10 users robustness: …"), so that
+ * `-g "^10 "` (npm run test:lesson -- 10) finds them all.
+ */
+export const titleOf = (target: Target, what: string) => `${target.lesson.slice(0, 2)} ${target.lesson.slice(3).replace(/-/g, ' ')} robustness: ${what}`;
 
 export type { RunningLesson };

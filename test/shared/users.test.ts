@@ -1,5 +1,5 @@
 import { expect } from 'expect';
-import { keyOf, Users } from '../../shared/users';
+import { keyOf, nameKeyOf, Users } from '../../shared/users';
 import { MAX_ROOM_SIZE, roomFull, roomSizeFromEnv, UserListUpdates } from '../../shared/room-events';
 
 describe('Users', () => {
@@ -47,6 +47,32 @@ describe('Users', () => {
     expect(users.get('b')).toBeUndefined();
     expect(users.listNames('Lobby')).toEqual(['Ann']);
     expect(users.add('b', 'ann', 'Kitchen')).toMatchObject({ ok: true });
+  });
+
+  it('refuses a name that looks like one in the room, and allows it elsewhere', () => {
+    users.add('a', 'Ada', 'Lobby');
+    for (const name of ['Ada\u200b', '\u0410da', '\uff21\uff44\uff41', 'ADA']) {
+      expect(users.add('b', name, 'Lobby')).toMatchObject({ ok: false });
+    }
+    expect(users.add('b', '\u0410da', 'lobby')).toEqual({
+      ok: false,
+      error: 'the name "\u0410da" looks like "Ada", who is in room "Lobby"',
+    });
+    expect(users.add('b', 'ADA', 'lobby')).toEqual({ ok: false, error: 'the name "Ada" is taken in room "Lobby"' });
+    users.add('z', 'Bob', 'Lobby');
+    expect(users.add('b', '\u0412ob', 'Lobby')).toEqual({ ok: false, error: 'the name "\u0412ob" looks like "Bob", who is in room "Lobby"' }); // Cyrillic В
+    users.remove('z');
+    expect(users.listNames('Lobby')).toEqual(['Ada']);
+    expect(users.add('b', '\u0410da', 'Kitchen')).toMatchObject({ ok: true, value: { name: '\u0410da' } });
+    // Names that only look different stay apart, and each keeps its spelling.
+    for (const [id, name] of [['c', 'Zoë'], ['d', 'Zoe'], ['e', 'Søren'], ['f', '李雷'], ['g', 'Александр'], ['h', 'Adam']]) {
+      expect(users.add(id, name, 'Lobby')).toMatchObject({ ok: true, value: { name } });
+    }
+    expect(users.listNames('Lobby')).toEqual(['Ada', 'Zoë', 'Zoe', 'Søren', '李雷', 'Александр', 'Adam']);
+    // Once Ada has gone, the name and its lookalikes are free, and the key goes with her.
+    users.remove('a');
+    expect(users.add('i', '\u0410da', 'Lobby')).toMatchObject({ ok: true });
+    expect(nameKeyOf(' Ada ')).toBe(nameKeyOf('\u0410DA'));
   });
 
   it('refuses an empty name or room', () => {

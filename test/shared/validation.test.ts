@@ -3,6 +3,7 @@ import {
   checkCoordinates,
   checkFields,
   checkMessagePayload,
+  checkName,
   checkNumber,
   checkText,
   isRealString,
@@ -56,6 +57,104 @@ describe('validation', () => {
     it('takes its own limit', () => {
       expect(checkText('abcd', 'name', 3)).toEqual({ ok: false, error: 'name must be at most 3 characters' });
     });
+
+    it('refuses control characters, naming the first, but keeps tabs and newlines', () => {
+      const controls: Array<[string, string]> = [
+        ['ding\u0007', 'U+0007'], // bell
+        ['\x1b[2Jall gone', 'U+001B'], // escape: a terminal clears its screen
+        ['one\r\ntwo', 'U+000D'], // a carriage return: a terminal writes over the line
+        ['nul\0here', 'U+0000'],
+        ['back\bspace', 'U+0008'],
+        ['c1 \u009b31m', 'U+009B'], // the C1 control sequence introducer
+        ['del\x7f', 'U+007F'],
+      ];
+      for (const [text, code] of controls) {
+        expect(checkText(text)).toEqual({ ok: false, error: `text must not contain control characters (${code})` });
+      }
+      expect(checkText('one\ntwo\tthree')).toEqual({ ok: true, value: 'one\ntwo\tthree' });
+    });
+
+    it('refuses direction overrides and embeddings, but keeps marks, isolates, joiners and emoji', () => {
+      for (const [text, code] of [
+        ['\u202etxet', 'U+202E'],
+        ['a\u202dlro', 'U+202D'],
+        ['\u202a\u202b\u202c', 'U+202A'],
+      ]) {
+        expect(checkText(text)).toEqual({ ok: false, error: `text must not contain direction overrides (${code})` });
+      }
+      const fine = [
+        'שלום \u200fעולם', // a right-to-left mark
+        'see \u2067مرحبا\u2069 here', // an isolate
+        '👩\u200d💻 ❤\ufe0f 🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}', // emoji with joiners, selectors and tags
+        'می\u200cخواهم', // Persian needs the zero-width non-joiner
+      ];
+      for (const text of fine) expect(checkText(text)).toEqual({ ok: true, value: text });
+    });
+  });
+
+  describe('checkName', () => {
+    it('takes names in any script, with accents, trimmed', () => {
+      for (const name of ['Zoë', 'Søren', '李雷', 'Александр', 'José', "O'Brien", 'Anne-Marie', 'محمد', '🦊 Fox']) {
+        expect(checkName(`  ${name} `, 'name', 30)).toEqual({ ok: true, value: name });
+      }
+    });
+
+    it('turns compatibility forms into plain ones (NFKC), and squeezes spaces', () => {
+      expect(checkName('\uff21\uff44\uff41', 'name', 30)).toEqual({ ok: true, value: 'Ada' }); // full-width
+      expect(checkName('Zoe\u0308', 'name', 30)).toEqual({ ok: true, value: 'Zoë' }); // one ë, composed
+      expect(checkName('\ufb01sh', 'name', 30)).toEqual({ ok: true, value: 'fish' }); // the ﬁ ligature
+      expect(checkName('Ann \u00a0 \u3000Lee', 'name', 30)).toEqual({ ok: true, value: 'Ann Lee' });
+      expect(checkName('\u3000Ann\u2003', 'name', 30)).toEqual({ ok: true, value: 'Ann' });
+    });
+
+    it('refuses invisible, control and direction characters, naming the first', () => {
+      const hidden: Array<[string, string]> = [
+        ['Admin\u200b', 'U+200B'], // zero-width space
+        ['\u200b', 'U+200B'],
+        ['\u2800', 'U+2800'], // braille blank
+        ['\u3164', 'U+3164'], // Hangul filler
+        ['Ann\u115f', 'U+115F'],
+        ['Ann\u1160', 'U+1160'],
+        ['\uffa0', 'U+FFA0'],
+        ['Ann\u180e', 'U+180E'], // Mongolian vowel separator
+        ['Ann\ufe0f', 'U+FE0F'], // a variation selector
+        ['Ann\u{e0041}', 'U+E0041'], // a tag character
+        ['Ann\u200d', 'U+200D'], // zero-width joiner
+        ['\ufeffAnn', 'U+FEFF'], // byte order mark, though trim() would take it
+        ['Ann\u00ad', 'U+00AD'], // soft hyphen
+        ['Ann\u2060', 'U+2060'], // word joiner
+        ['\u202eAnn', 'U+202E'], // right-to-left override
+        ['Ann\u2067', 'U+2067'], // an isolate
+        ['Ann\u200f', 'U+200F'], // a direction mark
+        ['Ann\u061c', 'U+061C'], // the Arabic letter mark
+        ['Ann\ue000', 'U+E000'], // private use
+        ['Ann\u0378', 'U+0378'], // not assigned
+        ['Ann\uffff', 'U+FFFF'], // a noncharacter
+        ['Ann\ud800', 'U+D800'], // half a surrogate pair
+        ['Ann\tLee', 'U+0009'],
+        ['Ann\nLee', 'U+000A'],
+        ['Ann\u2028', 'U+2028'], // line separator
+        ['Ann\u{1d159}', 'U+1D159'], // a null notehead, drawn as nothing
+      ];
+      for (const [name, code] of hidden) {
+        expect({ name, reply: checkName(name, 'name', 30) }).toEqual({
+          name,
+          reply: { ok: false, error: `name must not contain invisible or control characters (${code})` },
+        });
+      }
+      expect(checkName('Lobby\u200b', 'room', 30)).toEqual({
+        ok: false,
+        error: 'room must not contain invisible or control characters (U+200B)',
+      });
+    });
+
+    it('refuses empty, overlong and non-string names, measured after NFKC', () => {
+      expect(checkName('   ', 'name', 30)).toEqual({ ok: false, error: 'name must not be empty' });
+      expect(checkName(42, 'name', 30)).toEqual({ ok: false, error: 'name must be a string' });
+      expect(checkName('a'.repeat(30), 'name', 30)).toMatchObject({ ok: true });
+      expect(checkName('a'.repeat(31), 'name', 30)).toEqual({ ok: false, error: 'name must be at most 30 characters' });
+      expect(checkName('\ufdfa', 'name', 10)).toEqual({ ok: false, error: 'name must be at most 10 characters' }); // one character, 18 once NFKC
+    });
   });
 
   describe('checkNumber', () => {
@@ -108,6 +207,8 @@ describe('validation', () => {
       expect(checkMessagePayload({ text: 'a'.repeat(501) })).toMatchObject({ ok: false });
       expect(checkMessagePayload({ text: 42 })).toEqual({ ok: false, error: 'text must be a string' });
       expect(checkMessagePayload({})).toEqual({ ok: false, error: 'text must be a string' });
+      expect(checkMessagePayload({ text: 'bye\x1b[2J' })).toEqual({ ok: false, error: 'text must not contain control characters (U+001B)' });
+      expect(checkMessagePayload({ text: 'a \u202eb' })).toEqual({ ok: false, error: 'text must not contain direction overrides (U+202E)' });
     });
 
     it('refuses a bare string, null, and a client that sets its own from or createdAt', () => {

@@ -1,0 +1,92 @@
+// npm run diff -- NN [MM]
+// Shows the code that changed from the previous lesson to lesson NN (or from
+// lesson MM to NN): `git diff --no-index` of the two folders, file by file,
+// without READMEs and screenshots. Coloured when it prints to a terminal
+// (NO_COLOR turns that off, FORCE_COLOR on). Then names the shared/ modules
+// lesson NN imports that the other did not: read those too.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { findLesson, listLessons, type LessonInfo } from './lessons';
+
+const root = path.join(__dirname, '..');
+/** Not code: what the READMEs explain and show. */
+const SKIPPED = new Set(['README.md', 'screenshot.png']);
+
+/** Every file of a lesson folder, relative to it, but the README and the screenshot. */
+export function lessonFiles(lesson: LessonInfo): string[] {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(path.join(lesson.folder, dir), { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (!SKIPPED.has(file)) files.push(file);
+    }
+  };
+  walk('');
+  return files.sort();
+}
+
+/** The shared/ modules a lesson's files import ("shared/users.ts"). */
+export function sharedImports(lesson: LessonInfo): Set<string> {
+  const found = new Set<string>();
+  for (const file of lessonFiles(lesson).filter((name) => name.endsWith('.ts'))) {
+    const source = readFileSync(path.join(lesson.folder, file), 'utf8');
+    for (const [, target] of source.matchAll(/(?:from |require\(|import\()'(\.\.\/[^']+)'/g)) {
+      const resolved = path.relative(root, path.join(lesson.folder, path.dirname(file), target)).replace(/\.js$/, '');
+      if (resolved.startsWith(`shared${path.sep}`)) found.add(`${resolved}.ts`);
+    }
+  }
+  return found;
+}
+
+/** The diff from `from` to `to`, coloured or not. */
+export function lessonDiff(from: LessonInfo, to: LessonInfo, color: boolean): string {
+  const rel = (lesson: LessonInfo, file: string) => path.relative(root, path.join(lesson.folder, file));
+  const before = new Set(lessonFiles(from));
+  const after = new Set(lessonFiles(to));
+  const out: string[] = [];
+  for (const file of [...new Set([...before, ...after])].sort()) {
+    const a = before.has(file) ? rel(from, file) : '/dev/null';
+    const b = after.has(file) ? rel(to, file) : '/dev/null';
+    const diff = spawnSync('git', ['diff', '--no-index', `--color=${color ? 'always' : 'never'}`, '--', a, b], { cwd: root, encoding: 'utf8' });
+    if (diff.status === 0) continue; // the same in both
+    if (diff.status !== 1) throw new Error(`git diff --no-index ${a} ${b} failed: ${diff.stderr || diff.error?.message}`);
+    out.push(diff.stdout);
+  }
+  return out.join('');
+}
+
+/** What `npm run diff -- WORDS` prints; throws, saying why, for lessons that are not there. */
+export function diffCommand(words: string[], color: boolean): string {
+  const lessons = listLessons();
+  const range = `a number from ${lessons[0].number} to ${lessons.at(-1)!.number}, or a name`;
+  if (words.length === 0 || words.length > 2) throw new Error(`Which lesson? npm run diff -- 05 (${range}) shows what changed since the lesson before it; npm run diff -- 05 09 from 05 to 09.`);
+  const found = words.map((word) => {
+    const lesson = findLesson(lessons, word);
+    if (!lesson) throw new Error(`There is no lesson "${word}". Try ${range}.`);
+    return lesson;
+  });
+  const to = found.length === 2 ? found[1] : found[0];
+  const from = found.length === 2 ? found[0] : lessons[lessons.indexOf(to) - 1];
+  if (!from) return `Lesson ${to.number} is the first: there is nothing before it to compare it with. Its code is all in lessons/${to.number}-${to.slug}/.\n`;
+  if (from === to) throw new Error(`Pick two different lessons: npm run diff -- ${from.number} 09`);
+  const bold = (text: string) => (color ? `\x1b[1m${text}\x1b[0m` : text);
+  const out = [bold(`From lesson ${from.number} (${from.title}) to lesson ${to.number} (${to.title}): the code, without READMEs and screenshots`), '\n'];
+  out.push(lessonDiff(from, to, color) || 'No file differs.\n');
+  const before = sharedImports(from);
+  const added = [...sharedImports(to)].filter((file) => !before.has(file)).sort();
+  const names = added.length > 1 ? `${added.slice(0, -1).join(', ')} and ${added.at(-1)}` : added[0];
+  if (added.length) out.push(bold(`\nLesson ${to.number} also imports ${names}, which lesson ${from.number} did not: read ${added.length === 1 ? 'it' : 'them'} too.`), '\n');
+  return out.join('');
+}
+
+if (require.main === module) {
+  try {
+    const color = process.env.FORCE_COLOR ? process.env.FORCE_COLOR !== '0' : process.stdout.isTTY === true && !process.env.NO_COLOR;
+    process.stdout.write(diffCommand(process.argv.slice(2).filter((arg) => !arg.startsWith('-')), color));
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+    process.exitCode = 1;
+  }
+}
