@@ -19,7 +19,8 @@ import { publicFolder } from '../../shared/public';
 import { CHAT_RATE_LIMIT, RATE_LIMITED, ClientRateLimiter, type RateLimitOptions } from '../../shared/rate-limit';
 import { checkJoin, roomFull, roomSizeFromEnv, type JoinReply, type JoinRequest } from '../../shared/room-events';
 import { listening, type RunningLesson, type StartOptions } from '../../shared/run';
-import { keyOf } from '../../shared/users';
+import { skeleton } from '../../shared/skeleton';
+import { keyOf, nameKeyOf } from '../../shared/users';
 import { checkCoordinates, checkMessagePayload, checkOne, refuseUnknownEvents, takeAck, type Checked, type Reply } from '../../shared/validation';
 import type { ClientToServerEvents, ServerToClientEvents } from './events';
 
@@ -77,7 +78,9 @@ export interface Member {
   /** The room as its first member typed it, trimmed. */
   room: string;
   roomKey: string;
+  /** What names are compared by, as in lesson 10's Users: `nameKeyOf`, and the skeleton as typed. */
   nameKey: string;
+  looksKey: string;
   /** When they joined (Date.now()): the user list is in this order, on every worker. */
   joinedAt: number;
 }
@@ -94,6 +97,12 @@ type Holder = Member & { id: string };
 
 /** Oldest first; sockets that joined in the same millisecond, by id: every worker sorts alike. */
 const byArrival = (a: Holder, b: Holder) => a.joinedAt - b.joinedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** Why a name is refused: `holder` has it, or one that looks like it (the same answers as lesson 10's Users). */
+function nameTaken(holder: Member, name: string): string {
+  if (keyOf(holder.name) === keyOf(name)) return `the name "${holder.name}" is taken in room "${holder.room}"`;
+  return `the name "${name}" looks like "${holder.name}", who is in room "${holder.room}"`;
+}
 
 /**
  * The members of a room, from every worker. One question to all of them
@@ -261,10 +270,11 @@ export async function start({
    */
   async function join(socket: ChatSocket, wanted: JoinRequest, ack: (reply: JoinReply) => void): Promise<void> {
     const roomKey = keyOf(wanted.room);
-    const nameKey = keyOf(wanted.name);
-    const claim = `${roomKey}\n${nameKey}`;
-    if (taking.has(claim)) return ack({ ok: false, error: `the name "${wanted.name}" is taken in room "${wanted.room}"` });
-    taking.add(claim);
+    const nameKey = nameKeyOf(wanted.name);
+    const looksKey = skeleton(wanted.name);
+    const claims = [`${roomKey}\n${nameKey}`, `${roomKey}\n${looksKey}`];
+    if (claims.some((claim) => taking.has(claim))) return ack({ ok: false, error: `the name "${wanted.name}" is taken in room "${wanted.room}"` });
+    for (const claim of claims) taking.add(claim);
     try {
       let members: Holder[];
       try {
@@ -274,8 +284,8 @@ export async function start({
       }
       if (socket.disconnected || closed) return; // gone while the workers answered: nobody to tell
       const others = members.filter((member) => member.id !== socket.id);
-      const holder = others.find((member) => member.nameKey === nameKey);
-      if (holder) return ack({ ok: false, error: `the name "${holder.name}" is taken in room "${holder.room}"` });
+      const holder = others.find((member) => member.nameKey === nameKey || member.looksKey === looksKey);
+      if (holder) return ack({ ok: false, error: nameTaken(holder, wanted.name) });
       const before = socket.data.user;
       const moving = before?.roomKey !== roomKey;
       const room = others[0]?.room ?? wanted.room; // as its first member typed it
@@ -284,14 +294,14 @@ export async function start({
       const reply = { ok: true as const, name: wanted.name, room };
       if (before && !moving && before.name === wanted.name) return ack(reply); // already there
       if (before) announceLeaving(socket, before); // a switch: out of the old room first
-      socket.data.user = { name: wanted.name, room, roomKey, nameKey, joinedAt: Date.now() };
+      socket.data.user = { name: wanted.name, room, roomKey, nameKey, looksKey, joinedAt: Date.now() };
       socket.join(channel(roomKey));
       ack(reply);
       socket.emit('newMessage', generateMessage(ADMIN, `Welcome to ${room}, ${wanted.name}!`));
       socket.to(channel(roomKey)).emit('newMessage', generateMessage(ADMIN, `${wanted.name} has joined`));
       userLists.update(roomKey);
     } finally {
-      taking.delete(claim);
+      for (const claim of claims) taking.delete(claim);
     }
   }
 
@@ -306,7 +316,7 @@ export async function start({
     if (!user) return; // it had not joined a room
     const members = await membersOf(io, user.roomKey, askWorkersMs).catch(() => undefined); // no answer: keep it
     if (socket.disconnected || closed) return;
-    if (members?.some((member) => member.nameKey === user.nameKey && member.id !== socket.id)) {
+    if (members?.some((member) => member.id !== socket.id && (member.nameKey === user.nameKey || member.looksKey === user.looksKey))) {
       socket.leave(channel(user.roomKey));
       socket.data.user = undefined;
       return;
