@@ -65,12 +65,11 @@ export function workersFromEnv(env: NodeJS.ProcessEnv = process.env): number {
 /**
  * Which worker gets a new session: sticky's "least-connection" picks the
  * worker with the fewest, by the `clientsCount` it keeps on each cluster
- * Worker. A worker that is still starting (it would not take the connection
- * yet: the client would wait) or already closing counts as full.
+ * Worker. Here it is the count of sessions the worker says it holds, and a
+ * worker that is still starting (it would not take the connection yet: the
+ * client would wait) or already closing counts as full.
  */
 type Counted = Worker & { clientsCount?: number };
-const refuseNewcomers = (worker: Counted) => void (worker.clientsCount = Infinity);
-const welcomeNewcomers = (worker: Counted) => void (worker.clientsCount = 0);
 
 /** node:cluster is one per process: so is a running classroom of this lesson. */
 let running = false;
@@ -125,7 +124,10 @@ export async function start({
       TS_NODE_PROJECT: path.join(__dirname, '..', '..', 'tsconfig.json'),
     });
     own.set(worker, index);
-    refuseNewcomers(worker); // until it listens
+    let accepting = false; // until it listens, and once it says it is leaving
+    let held = 0; // the sessions it holds
+    const count = () => void ((worker as Counted).clientsCount = accepting ? held : Infinity);
+    count();
     const forward = (stream: NodeJS.ReadableStream | null, write: (line: string) => void) => {
       if (stream) createInterface({ input: stream, crlfDelay: Infinity }).on('line', write);
     };
@@ -135,20 +137,32 @@ export async function start({
 
     return new Promise((resolve, reject) => {
       let failure: string | undefined;
-      worker.on('message', (news: WorkerNews) => {
-        if (news?.lesson13 === 'listening') {
+      worker.on('message', (news: WorkerNews | { type?: string; lesson13Ask?: number }) => {
+        if ('type' in news && news.type === 'sticky:connection' && typeof news.lesson13Ask === 'number') {
+          // worker.ts sends sticky's news of a session before it answers the client: sticky has read it
+          // now (its listener comes first), so the client's next request will find its worker.
+          worker.send({ lesson13Answer: news.lesson13Ask });
+          return count(); // sticky counted it: set the count right
+        }
+        if (!('lesson13' in news)) return;
+        if (news.lesson13 === 'listening') {
           const info = { index, pid: worker.process.pid!, url: news.url };
           listening.set(index, info);
           // Printed here, not by the worker: its output comes through a pipe, which may lag behind this message.
           console.log(`worker ${index} listening on ${news.url}`);
-          welcomeNewcomers(worker);
+          accepting = true;
+          count();
           wake();
           resolve(info);
-        } else if (news?.lesson13 === 'failed') failure = news.message;
-        else if (news?.lesson13 === 'leaving') refuseNewcomers(worker);
-        else if (news?.lesson13 === 'session') {
+        } else if (news.lesson13 === 'failed') failure = news.message;
+        else if (news.lesson13 === 'leaving') {
+          accepting = false;
+          count();
+        } else if (news.lesson13 === 'session') {
           if (news.open) sessions.set(news.id, index);
           else if (sessions.get(news.id) === index) sessions.delete(news.id);
+          held += news.open ? 1 : -1;
+          count(); // after sticky's own count of the same session
           wake();
         }
       });

@@ -35,6 +35,40 @@ export type WorkerOptions = Pick<ChatOptions, 'rateLimit' | 'joinRateLimit' | 'm
 const tell = (news: WorkerNews) =>
   new Promise<void>((resolve) => (process.connected ? process.send!(news, undefined, {}, () => resolve()) : resolve()));
 
+/**
+ * Sticky's setupWorker tells the primary about a new session once the
+ * worker has answered the handshake. A quick client's next request may reach
+ * the primary before that news does, and go to another worker, which answers
+ * HTTP 400 "Session ID unknown". So this worker tells the primary first, in
+ * the message sticky reads, and answers the client once the primary has it.
+ */
+function announceSessionsFirst(engine: { generateId(req: never): string | PromiseLike<string> }): void {
+  const waiting = new Map<number, () => void>();
+  let asked = 0;
+  process.on('message', (message: { lesson13Answer?: number }) => {
+    const answer = message?.lesson13Answer;
+    if (answer === undefined) return;
+    waiting.get(answer)?.();
+    waiting.delete(answer);
+  });
+  const generateId = engine.generateId.bind(engine);
+  engine.generateId = async (req) => {
+    const id = await generateId(req);
+    if (!process.connected) return id;
+    const ask = ++asked;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 1000); // the primary is busy, or gone: answer anyway
+      waiting.set(ask, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      process.send!({ type: 'sticky:connection', data: id, lesson13Ask: ask });
+    });
+    waiting.delete(ask);
+    return id;
+  };
+}
+
 async function main(): Promise<void> {
   if (!cluster.isWorker) {
     console.error('lessons/13-scale-out/worker.ts is started by the primary: run npm start -- 13 instead.');
@@ -67,7 +101,10 @@ async function main(): Promise<void> {
     await tell({ lesson13: 'failed', index, message });
     process.exit(1);
   }
-  if (sticky) setupWorker(lesson.io as Parameters<typeof setupWorker>[0]); // the connections the primary hands over
+  if (sticky) {
+    setupWorker(lesson.io as Parameters<typeof setupWorker>[0]); // the connections the primary hands over
+    announceSessionsFirst(lesson.io!.engine);
+  }
   lesson.io!.engine.on('connection', (connection: { id: string; once(event: 'close', listener: () => void): void }) => {
     void tell({ lesson13: 'session', id: connection.id, open: true });
     connection.once('close', () => void tell({ lesson13: 'session', id: connection.id, open: false }));

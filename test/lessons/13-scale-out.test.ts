@@ -38,9 +38,9 @@ async function joinSoon(client: Client, name: string, room: string, ms = 10_000)
 }
 
 /** One plain HTTP request, on a connection of its own (as a browser's second connection would be). */
-function request(url: string, method: 'GET' | 'POST', body?: string): Promise<{ status: number; text: string }> {
+function request(url: string, method: 'GET' | 'POST', body?: string, localAddress?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, agent: false, headers: { 'content-type': 'text/plain;charset=UTF-8' } }, (res) => {
+    const req = http.request(url, { method, agent: false, localAddress, headers: { 'content-type': 'text/plain;charset=UTF-8' } }, (res) => {
       let text = '';
       res.setEncoding('utf8').on('data', (chunk) => (text += chunk));
       res.on('end', () => resolve({ status: res.statusCode!, text }));
@@ -51,21 +51,24 @@ function request(url: string, method: 'GET' | 'POST', body?: string): Promise<{ 
 }
 
 /**
- * A long-polling session by hand: the handshake, then `posts` requests that
- * send an Engine.IO no-op ("6"), each on a new connection. Returns each status,
- * and the error of the first refused one.
+ * A long-polling session by hand, from `localAddress`: the handshake, then
+ * `posts` requests that send an Engine.IO no-op ("6"), each on a new
+ * connection, then one that closes the session ("1"). Returns each no-op's
+ * status, and the answer to the first refused one.
  */
-async function pollByHand(url: string, posts: number): Promise<{ statuses: number[]; refusal?: string }> {
-  const handshake = await request(`${url}/socket.io/?EIO=4&transport=polling`, 'GET');
+async function pollByHand(url: string, posts: number, localAddress = '127.0.0.1'): Promise<{ statuses: number[]; refusal?: string }> {
+  const handshake = await request(`${url}/socket.io/?EIO=4&transport=polling`, 'GET', undefined, localAddress);
   expect(handshake.status).toBe(200);
-  const sid = JSON.parse(handshake.text.slice(1)).sid as string;
+  const session = `${url}/socket.io/?EIO=4&transport=polling&sid=${JSON.parse(handshake.text.slice(1)).sid}`;
   const statuses: number[] = [];
   let refusal: string | undefined;
   for (let i = 0; i < posts; i++) {
-    const reply = await request(`${url}/socket.io/?EIO=4&transport=polling&sid=${sid}`, 'POST', '6');
+    const reply = await request(session, 'POST', '6', localAddress);
     statuses.push(reply.status);
     if (reply.status !== 200) refusal ??= reply.text;
   }
+  // Goodbye, to whichever worker has it (without sticky sessions, perhaps not the first time).
+  for (let i = 0; i < 4 && (await request(session, 'POST', '1', localAddress)).status !== 200; i++);
   return { statuses, refusal };
 }
 
@@ -260,6 +263,12 @@ describe('13 scale-out', function () {
           for (const [i, client] of clients.entries()) await expect(join(client, `P${i}`, 'Full')).resolves.toMatchObject({ ok: true });
           const late = await connect<Client>(two.url);
           await expect(join(late, 'Late', 'Full')).resolves.toEqual({ ok: false, error: roomFull('Full', MAX_ROOM) });
+        });
+
+        it('routes each session\'s first request after the handshake to its worker, even when it comes at once (50 sessions)', async () => {
+          // The race: the worker's news of a new session against the client's next request.
+          const results = await Promise.all(Array.from({ length: 50 }, (_, i) => pollByHand(lesson().url, 1, `127.0.13.${i + 1}`)));
+          expect(results.map(({ statuses }) => statuses[0])).toEqual(Array(50).fill(200));
         });
 
         it('works with long-polling through the front port: every request of a session reaches its worker', async () => {
