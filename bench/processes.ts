@@ -1,7 +1,7 @@
 // The bench's child processes: starting servers and load workers, reading
 // what Linux says about them in /proc, and making sure none outlives the bench.
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FromWorker, ToWorker } from './protocol';
 
@@ -109,7 +109,8 @@ export function startServer(
     child.stdout.on('data', function onData(chunk: Buffer) {
       const at = process.hrtime.bigint();
       out += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(out);
+      // At the start of a line: lesson 13's workers print "worker K listening on …" before the front's line.
+      const match = /^listening on (http:\/\/\S+)/m.exec(out);
       if (!match) return;
       clearTimeout(timer);
       child.stdout.off('data', onData);
@@ -198,19 +199,66 @@ const ticksPerSecond = (() => {
   }
 })();
 
-/** CPU seconds (user + system) the process has used so far, from /proc/PID/stat. */
-export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after "(comm)": state is field 3, utime 14, stime 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+/** The process and every process under it (lesson 13's primary and its workers), from /proc/PID/task/TID/children. */
+export function processTree(pid: number): number[] {
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) {
+    let children: number[] = [];
+    try {
+      children = readdirSync(`/proc/${tree[i]}/task`).flatMap((tid) =>
+        readFileSync(`/proc/${tree[i]}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+      );
+    } catch {
+      // it has just ended
+    }
+    tree.push(...children.filter((child) => !tree.includes(child)));
+  }
+  return tree;
 }
 
-/** Resident memory now and at its peak (VmRSS, VmHWM), in bytes, from /proc/PID/status. */
+/**
+ * CPU seconds (user + system) the process and those under it have used so
+ * far, from /proc/PID/stat: their utime and stime, and the cutime and cstime
+ * of the children that already ended.
+ */
+export function cpuSeconds(pid: number): number {
+  let ticks = 0;
+  for (const member of processTree(pid)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${member}/stat`, 'utf8');
+    } catch {
+      if (member === pid) throw new Error(`process ${pid} is gone`);
+      continue;
+    }
+    // Fields after "(comm)": state is field 3, utime 14, stime 15, cutime 16, cstime 17.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+  }
+  return ticks / ticksPerSecond;
+}
+
+/**
+ * Resident memory now and at its peak (VmRSS, VmHWM), in bytes, from
+ * /proc/PID/status: summed over the process and those under it (the peaks
+ * of several processes need not come at once: their sum is an upper bound).
+ */
 export function memory(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+  let rss = 0;
+  let peak = 0;
+  for (const member of processTree(pid)) {
+    let status: string;
+    try {
+      status = readFileSync(`/proc/${member}/status`, 'utf8');
+    } catch {
+      if (member === pid) throw new Error(`process ${pid} is gone`);
+      continue;
+    }
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+    rss += kb('VmRSS');
+    peak += kb('VmHWM');
+  }
+  return { rss, peak };
 }
 
 /** Bytes the process has passed to write()/writev() (sockets and pipes included), from /proc/PID/io. */

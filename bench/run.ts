@@ -40,6 +40,8 @@ interface Options {
   runs: number;
   workers: number;
   storm: number[];
+  /** Classroom sizes for the scale-out part. */
+  scale: number[];
   only: Set<string>;
   profile: boolean;
   profileServers: boolean;
@@ -52,7 +54,9 @@ const USAGE = `npm run bench [-- options]
   --runs R        start-time runs per lesson, and saves for the restart; the median is reported (default 5)
   --workers W     load generator processes (default 2)
   --storm A,B,C   join storm sizes (default 50,100,200)
-  --only LIST     some of: start,classroom,storm,restart (default: all four)
+  --only LIST     some of: start,classroom,storm,restart,scale-out (default: the first four)
+  --scale A,B,C   scale-out: classroom sizes, each on lesson 13's 2 workers beside
+                  1 process of lesson 10, until 2 workers miss p99 ≤ 50 ms (default 1000,3000)
   --turns         classroom: lesson 10 and the bare server take turns (A B B A, 30 s
                   rounds) instead of running side by side; one classroom at a time,
                   so cleaner absolute latencies, but the chat takes twice as long
@@ -60,7 +64,7 @@ const USAGE = `npm run bench [-- options]
   --profile-servers  profile both classroom servers during the chat (in-process V8
                   profiler; it slows them, so read the breakdown, not the figures)`;
 
-const PARTS = ['start', 'classroom', 'storm', 'restart'];
+const PARTS = ['start', 'classroom', 'storm', 'restart', 'scale-out'];
 
 function parseOptions(argv: string[]): Options {
   const options: Options = {
@@ -69,6 +73,7 @@ function parseOptions(argv: string[]): Options {
     runs: 5,
     workers: 2,
     storm: [50, 100, 200],
+    scale: [1000, 3000],
     only: new Set(['start', 'classroom', 'storm', 'restart']),
     profile: false,
     profileServers: false,
@@ -87,6 +92,7 @@ function parseOptions(argv: string[]): Options {
     else if (flag === '--runs') options.runs = whole(flag, value(), 1, 50);
     else if (flag === '--workers') options.workers = whole(flag, value(), 1, 8);
     else if (flag === '--storm') options.storm = (value() ?? '').split(',').map((size) => whole(flag, size, 2, 1000));
+    else if (flag === '--scale') options.scale = (value() ?? '').split(',').map((size) => whole(flag, size, 10, 10_000));
     else if (flag === '--only') {
       options.only = new Set((value() ?? '').split(','));
       for (const part of options.only) if (!PARTS.includes(part)) throw new Error(`--only takes some of ${PARTS.join(', ')}, not "${part}"`);
@@ -661,6 +667,77 @@ async function restartTimes(options: Options): Promise<{ missed: string[] }> {
   return { missed };
 }
 
+// ---------------------------------------------------------------- 5. scale-out
+
+/**
+ * The classroom on lesson 13's two workers (the primary, its front port with
+ * sticky sessions, and the cluster adapter) beside one process of lesson 10,
+ * side by side (or in turns, with --turns), at each size of --scale, each
+ * size on servers started afresh. Stops after the first size at which the two
+ * workers miss p99 ≤ 50 ms: the size before is the largest they held.
+ */
+async function scaleOut(workers: Worker[], options: Options): Promise<{ missed: string[] }> {
+  const rows: { size: number; two: Side; one: Side }[] = [];
+  for (const size of options.scale) {
+    // A room of 10 is far below any limit; more clients than MAX_CONNECTIONS_PER_ADDRESS never share an address.
+    const cluster = await startServer([TS_NODE, 'lessons/13-scale-out/server.ts'], { env: { WORKERS: '2', REDIS_URL: '' }, timeoutMs: 60_000 });
+    let one: Server | undefined;
+    try {
+      one = await startServer([TS_NODE, 'lessons/10-users/server.ts']);
+      const [two, alone] = await classroom(
+        [
+          { label: 'lesson 13, 2 workers', target: 'scale-out', server: cluster },
+          { label: 'lesson 10, 1 process', target: 'one-process', server: one },
+        ],
+        workers,
+        { ...options, clients: size },
+      );
+      rows.push({ size, two, one: alone });
+    } finally {
+      await Promise.all([cluster.stop(), one?.stop()]);
+    }
+    const p99 = percentile(rows[rows.length - 1].two.chat.latencies, 99);
+    if (!(p99 <= 50)) break;
+  }
+
+  const lostOf = (side: Side) => side.chat.expected - side.chat.received + side.chat.refused + side.chat.unanswered;
+  const cpuPerDelivery = (side: Side) => (side.cpu * 1e6) / side.chat.received;
+  heading(
+    `5. Scale-out: the classroom (rooms of ${ROOM_SIZE}, a message every ${PERIOD_MS / 1000} s each, ${options.seconds} s) on lesson 13's 2 workers ` +
+      `(primary + 2 workers, cluster adapter, clients through the front port) beside 1 process of lesson 10, ${options.turns ? 'taking turns' : 'side by side'}`,
+  );
+  const sides = (row: (typeof rows)[number]) => [row.two, row.one];
+  table(
+    ['clients', 'server', 'delivered msgs/s', 'p50 (ms)', 'p99 (ms)', 'max (ms)', 'lost', 'CPU (s)', 'CPU per delivery (µs)', 'peak RSS (sum)'],
+    rows.flatMap((row) =>
+      sides(row).map((side) => [
+        String(row.size),
+        side.label,
+        fixed(side.chat.received / options.seconds, 0),
+        fixed(percentile(side.chat.latencies, 50), 1),
+        fixed(percentile(side.chat.latencies, 99), 1),
+        fixed(side.chat.latencies[side.chat.latencies.length - 1] ?? NaN, 1),
+        String(lostOf(side)),
+        fixed(side.cpu, 2),
+        fixed(cpuPerDelivery(side), 1),
+        mib(side.peakRss),
+      ]),
+    ),
+  );
+  const held = rows.filter((row) => percentile(row.two.chat.latencies, 99) <= 50 && lostOf(row.two) === 0);
+  const largest = held.length ? held[held.length - 1].size : undefined;
+  const last = rows[rows.length - 1];
+  const missed: string[] = [];
+  if (rows.some((row) => lostOf(row.two) !== 0)) missed.push('scale-out zero loss');
+  note(
+    `Largest classroom the 2 workers held at p99 ≤ 50 ms with nothing lost: ${largest === undefined ? 'none of the sizes measured' : largest}` +
+      (last && largest !== last.size ? ` (at ${last.size}: p99 ${fixed(percentile(last.two.chat.latencies, 99), 1)} ms)` : ` (the largest size measured; try more with --scale)`) +
+      '. CPU is utime + stime of every process of the server (the primary relays each broadcast between the workers), from /proc.' +
+      ' With rooms of 10 spread over 2 workers by the front, most messages cross from one worker to the other through the primary.',
+  );
+  return { missed };
+}
+
 // ---------------------------------------------------------------- main
 
 function machine(): string {
@@ -674,7 +751,9 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   killChildrenOnExit();
   // Bounded in time, whatever happens: every wait below has its own limit too.
-  const limitS = 120 + 15 * (listLessons().length + 1) * (options.runs + 1) + 35 * (options.runs + 1) + 2 * (options.seconds + options.clients / 10 + 120) + 60 * options.storm.length;
+  const limitS =
+    120 + 15 * (listLessons().length + 1) * (options.runs + 1) + 35 * (options.runs + 1) + 2 * (options.seconds + options.clients / 10 + 120) + 60 * options.storm.length +
+    (options.only.has('scale-out') ? options.scale.reduce((sum, size) => sum + 2 * (options.seconds + size / 10 + 120), 0) : 0);
   setTimeout(() => {
     console.error(`\nbench: still running after ${limitS} s; stopping`);
     killAll();
@@ -725,6 +804,15 @@ async function main(): Promise<void> {
   }
 
   if (options.only.has('restart')) missed.push(...(await restartTimes(options)).missed);
+
+  if (options.only.has('scale-out')) {
+    const workers = await Promise.all(Array.from({ length: options.workers }, () => startWorker()));
+    try {
+      missed.push(...(await scaleOut(workers, options)).missed);
+    } finally {
+      await Promise.all(workers.map((worker) => worker.stop()));
+    }
+  }
 
   const took = (Date.now() - began) / 1000;
   heading(`Summary (${fixed(took, 0)} s)`);
