@@ -29,58 +29,52 @@ export function addressOf(socket: Pick<Socket, 'handshake'>): string {
   return address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
 }
 
-/** What clients did to the LED and the sensor since the last summary. */
-export class Activity {
-  private led = { switched: 0, refused: 0, by: new Set<string>(), refusedBy: new Set<string>() };
-  private sensor = { changed: 0, refused: 0, refusedBy: new Set<string>() };
+/** What happened to one pin since the last summary: for a line in the terminal. */
+export class Tally {
+  private times = 0;
+  private refusals = 0;
+  private readonly by = new Set<string>();
+  private readonly refusedTo = new Set<string>();
 
-  /** `names` say which pins, e.g. { led: 'LED GPIO 17', sensor: 'sensor GPIO 21' }. */
-  constructor(private readonly names: { led: string; sensor: string }) {}
+  /**
+   * `name` says which pin ("LED GPIO 17"), `verb` what it does ("switched").
+   * `clients`: whether clients make the changes (the LED), or the pin (the
+   * sensor; clients may only ask to simulate it).
+   */
+  constructor(
+    private readonly name: string,
+    private readonly verb: string,
+    private readonly clients: boolean,
+  ) {}
 
-  ledSwitched(client: string): void {
-    this.led.switched++;
-    this.led.by.add(client);
+  /** It changed, for `client` (an address) where one asked. */
+  changed(client?: string): void {
+    this.times++;
+    if (client) this.by.add(client);
   }
 
-  ledRefused(client: string): void {
-    this.led.refused++;
-    this.led.refusedBy.add(client);
-  }
-
-  /** The sensor changed: pressed, released, moved in front of, or simulated. */
-  sensorChanged(): void {
-    this.sensor.changed++;
-  }
-
-  /** A client asked to simulate the sensor too fast. */
-  sensorRefused(client: string): void {
-    this.sensor.refused++;
-    this.sensor.refusedBy.add(client);
+  /** A client asked too fast, and was refused. */
+  refused(client: string): void {
+    this.refusals++;
+    this.refusedTo.add(client);
   }
 
   /**
-   * The summary since the last one, one line for the LED and one for the
-   * sensor, if anything happened to them; then it counts from 0 again.
-   * `now` gives their levels at the end.
+   * The line since the last one, e.g. "LED GPIO 17: switched 37 times by
+   * 3 clients, now 1; refused 12 times (too fast) to 2 clients", or
+   * undefined if nothing happened. Then it counts from 0 again.
    */
-  summary(now: { led: Bit; sensor: Bit }): string[] {
-    const { led, sensor } = this;
-    const lines: string[] = [];
-    if (led.switched + led.refused > 0) {
-      lines.push(
-        `${this.names.led}: switched ${times(led.switched)}${led.switched ? ` by ${clients(led.by.size)}` : ''}, now ${now.led}` +
-          refusals(led.refused, led.refusedBy.size),
-      );
-    }
-    if (sensor.changed + sensor.refused > 0) {
-      lines.push(`${this.names.sensor}: changed ${times(sensor.changed)}, now ${now.sensor}` + refusals(sensor.refused, sensor.refusedBy.size, 'simulate:sensor '));
-    }
-    this.led = { switched: 0, refused: 0, by: new Set(), refusedBy: new Set() };
-    this.sensor = { changed: 0, refused: 0, refusedBy: new Set() };
-    return lines;
+  line(now: Bit): string | undefined {
+    if (this.times + this.refusals === 0) return undefined;
+    const by = this.clients && this.times > 0 ? ` by ${count(this.by.size, 'client')}` : '';
+    const refused = this.refusals > 0 ? `; refused ${times(this.refusals)} (too fast) to ${count(this.refusedTo.size, 'client')}` : '';
+    const line = `${this.name}: ${this.verb} ${times(this.times)}${by}, now ${now}${refused}`;
+    this.times = this.refusals = 0;
+    this.by.clear();
+    this.refusedTo.clear();
+    return line;
   }
 }
 
 const times = (n: number) => (n === 1 ? 'once' : `${n} times`);
-const clients = (n: number) => (n === 1 ? '1 client' : `${n} clients`);
-const refusals = (n: number, from: number, what = '') => (n > 0 ? `; ${what}refused ${times(n)} (too fast) to ${clients(from)}` : '');
+const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;

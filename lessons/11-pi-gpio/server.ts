@@ -14,7 +14,7 @@ import { checkOne, isPlainObject, refuseUnknownEvents, takeAck, type Checked } f
 import type { Bit, ClientToServerEvents, ServerToClientEvents, ValueReply } from './events';
 import { openHardware, type HardwareOptions } from './hardware';
 import { keyboardWanted, listenToKeyboard } from './keyboard';
-import { Activity, addressOf, GPIO_RATE_LIMIT, SUMMARY_MS } from './limits';
+import { addressOf, GPIO_RATE_LIMIT, SUMMARY_MS, Tally } from './limits';
 
 export interface PiGpioOptions extends StartOptions, HardwareOptions {
   /** Let Enter in the terminal toggle a simulated sensor. Default: when run from a terminal. */
@@ -52,9 +52,10 @@ export async function start({
   // every few seconds, not a line per switch. See limits.ts.
   const ledLimiter = new RateLimiter(rateLimit);
   const sensorLimiter = new RateLimiter(rateLimit);
-  const activity = new Activity({ led: `LED GPIO ${requests.led.pin}`, sensor: `sensor GPIO ${requests.sensor.pin}` });
+  const ledTally = new Tally(`LED GPIO ${requests.led.pin}`, 'switched', true);
+  const sensorTally = new Tally(`sensor GPIO ${requests.sensor.pin}`, 'changed', false);
   const printSummary = () => {
-    for (const line of activity.summary({ led: ledValue, sensor: sensorValue })) console.log(line);
+    for (const line of [ledTally.line(ledValue), sensorTally.line(sensorValue)]) if (line) console.log(line);
   };
   const summaries = setInterval(printSummary, summaryMs);
 
@@ -63,7 +64,7 @@ export async function start({
     if (err) return hardwareTrouble(`the sensor (GPIO ${requests.sensor.pin}) failed: ${err.message}`);
     if (value === sensorValue) return; // a bounce that settled where it was
     sensorValue = value;
-    activity.sensorChanged();
+    sensorTally.changed();
     io.emit('gpio:21', { value });
   });
 
@@ -119,7 +120,7 @@ export async function start({
       const checked = checkOne(payload, checkLedState);
       if (!checked.ok) return ack(checked);
       if (!ledLimiter.take(address)) {
-        activity.ledRefused(address);
+        ledTally.refused(address);
         return ack({ ok: false, error: RATE_LIMITED });
       }
       try {
@@ -130,7 +131,7 @@ export async function start({
         return ack({ ok: false, error });
       }
       ledValue = checked.value;
-      activity.ledSwitched(address);
+      ledTally.changed(address);
       io.emit('gpio:17', { value: ledValue });
       ack({ ok: true, value: ledValue });
     });
@@ -139,7 +140,7 @@ export async function start({
       const { payload, ack } = takeAck<ValueReply>(args);
       if (payload.length > 0) return ack?.({ ok: false, error: noArguments('simulate:sensor', payload) });
       if (!sensorLimiter.take(address)) {
-        activity.sensorRefused(address);
+        sensorTally.refused(address);
         return ack?.({ ok: false, error: RATE_LIMITED });
       }
       const result = toggleSensor();
