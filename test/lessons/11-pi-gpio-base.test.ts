@@ -124,14 +124,14 @@ describe('11 pi gpio: simulated pins', () => {
     let level: 0 | 1 = 0;
     const flood = setInterval(() => pin.simulate((level = level === 1 ? 0 : 1)), 2); // faster than the debounce
     try {
-      while (heard.length < 3 && Date.now() - began < 1000) await pause(5);
+      while (heard.length < 3 && Date.now() - began < 2000) await pause(5);
     } finally {
       clearInterval(flood);
     }
     // A restarted wait would report nothing until the flood ends; this one reports all along.
     expect(heard.length).toBe(3);
     const gaps = heard.map((at, i) => at - (heard[i - 1] ?? began));
-    for (const gap of gaps) expect(gap).toBeLessThan(20 + 150); // the debounce, and a margin for a busy machine
+    for (const gap of gaps) expect(gap).toBeLessThan(20 + 500); // the debounce, and a margin: timers fire late on a busy machine
     pin.release();
   });
 
