@@ -36,18 +36,13 @@ export class Tally {
   private readonly by = new Set<string>();
   private readonly refusedTo = new Set<string>();
 
-  /**
-   * `name` says which pin ("LED GPIO 17"), `verb` what it does ("switched").
-   * `clients`: whether clients make the changes (the LED), or the pin (the
-   * sensor; clients may only ask to simulate it).
-   */
+  /** `name` says which pin ("LED GPIO 17"), `verb` what it does ("switched"). */
   constructor(
     private readonly name: string,
     private readonly verb: string,
-    private readonly clients: boolean,
   ) {}
 
-  /** It changed, for `client` (an address) where one asked. */
+  /** It changed, for `client` (an address) where one asked; a sensor changes by itself. */
   changed(client?: string): void {
     this.times++;
     if (client) this.by.add(client);
@@ -66,7 +61,7 @@ export class Tally {
    */
   line(now: Bit): string | undefined {
     if (this.times + this.refusals === 0) return undefined;
-    const by = this.clients && this.times > 0 ? ` by ${count(this.by.size, 'client')}` : '';
+    const by = this.by.size > 0 ? ` by ${count(this.by.size, 'client')}` : '';
     const refused = this.refusals > 0 ? `; refused ${times(this.refusals)} (too fast) to ${count(this.refusedTo.size, 'client')}` : '';
     const line = `${this.name}: ${this.verb} ${times(this.times)}${by}, now ${now}${refused}`;
     this.times = this.refusals = 0;

@@ -52,8 +52,8 @@ export async function start({
   // every few seconds, not a line per switch. See limits.ts.
   const ledLimiter = new RateLimiter(rateLimit);
   const sensorLimiter = new RateLimiter(rateLimit);
-  const ledTally = new Tally(`LED GPIO ${requests.led.pin}`, 'switched', true);
-  const sensorTally = new Tally(`sensor GPIO ${requests.sensor.pin}`, 'changed', false);
+  const ledTally = new Tally(`LED GPIO ${requests.led.pin}`, 'switched');
+  const sensorTally = new Tally(`sensor GPIO ${requests.sensor.pin}`, 'changed');
   const printSummary = () => {
     for (const line of [ledTally.line(ledValue), sensorTally.line(sensorValue)]) if (line) console.log(line);
   };
