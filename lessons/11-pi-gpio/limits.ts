@@ -4,7 +4,6 @@
 // switch the LED, and trigger the simulated sensor, only about as fast as a
 // person clicks, and the terminal gets a summary every few seconds instead
 // of a line for each switch.
-import type { Socket } from 'socket.io';
 import type { RateLimitOptions } from '../../shared/rate-limit';
 import type { Bit } from './events';
 
@@ -17,17 +16,6 @@ export const GPIO_RATE_LIMIT: RateLimitOptions = { burst: 5, perSecond: 2 };
 
 /** How often the terminal gets a summary, in ms. */
 export const SUMMARY_MS = 2000;
-
-/**
- * Who a client is, for the limits: the address it connects from, not its
- * socket, since one program can open as many sockets as it likes. A server
- * that listens on IPv6 as well sees an IPv4 client as `::ffff:127.0.0.1`:
- * that is 127.0.0.1.
- */
-export function addressOf(socket: Pick<Socket, 'handshake'>): string {
-  const address = socket.handshake.address || 'unknown';
-  return address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
-}
 
 /** What happened to one pin since the last summary: for a line in the terminal. */
 export class Tally {

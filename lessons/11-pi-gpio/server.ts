@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import express from 'express';
 import { Server } from 'socket.io';
+import { addressOf, limitEachClient } from '../../shared/clients';
 import { checkOrigin, corsFor } from '../../shared/origins';
 import { publicFolder } from '../../shared/public';
 import { RATE_LIMITED, RateLimiter, type RateLimitOptions } from '../../shared/rate-limit';
@@ -14,7 +15,7 @@ import { checkOne, isPlainObject, refuseUnknownEvents, takeAck, type Checked } f
 import type { Bit, ClientToServerEvents, ServerToClientEvents, ValueReply } from './events';
 import { openHardware, type HardwareOptions } from './hardware';
 import { keyboardWanted, listenToKeyboard } from './keyboard';
-import { addressOf, GPIO_RATE_LIMIT, SUMMARY_MS, Tally } from './limits';
+import { GPIO_RATE_LIMIT, SUMMARY_MS, Tally } from './limits';
 
 export interface PiGpioOptions extends StartOptions, HardwareOptions {
   /** Let Enter in the terminal toggle a simulated sensor. Default: when run from a terminal. */
@@ -46,6 +47,7 @@ export async function start({
     allowRequest: checkOrigin,
     cors: corsFor(), // pages listed in ALLOWED_ORIGINS may poll too
   });
+  limitEachClient(io); // per address: a few connections, and nothing piles up unread
 
   // Each client (an address, however many sockets it opens) may switch the
   // LED, and trigger the sensor, only so fast. The terminal gets a summary
