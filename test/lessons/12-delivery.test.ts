@@ -262,7 +262,7 @@ describe('12 delivery', () => {
     await expect(stranger.timeout(1000).emitWithAck('createLocationMessage', { latitude: 1, longitude: 2 })).resolves.toEqual({ ok: false, error: NOT_JOINED });
     await expect(emitRaw(stranger, 'join', [{ name: 'Admin', room: name }])).resolves.toEqual({ ok: false, error: 'the name "Admin" is kept for the server' });
     await expect(emitRaw(stranger, 'join', [null])).resolves.toEqual({ ok: false, error: 'expected an object like { name, room }' });
-    await expect(emitRaw(stranger, 'history', [{}])).resolves.toEqual({ ok: false, error: 'unknown event "history"' });
+    await expect(emitRaw(stranger, 'leave', [{}])).resolves.toEqual({ ok: false, error: 'unknown event "leave"' });
     await emitRaw(stranger, 'createMessage', [{ text: 'no ack' }], false);
     await expect(join(stranger, 'Sam', name)).resolves.toEqual({ ok: true, name: 'Sam', room: name });
     await expect(say(stranger, 'hi')).resolves.toEqual({ ok: true });
