@@ -62,6 +62,12 @@ export const NOT_STORED = 'the server could not store your message: try again in
 export const RECOVERY_MS = 60_000;
 /** How many of a room's messages a newcomer gets. */
 export const HISTORY = 50;
+/**
+ * The most messages sent at once to a page: missed ones after a rejoin, or
+ * packets after a recovery. A client is cut off once 1,000 wait for it
+ * unread (shared/clients.ts), and a burst waits until it is written out.
+ */
+export const MAX_CATCH_UP = 500;
 /** The longest `clientOffset` accepted (a UUID is 36 characters). */
 export const MAX_CLIENT_OFFSET_LENGTH = 64;
 
@@ -138,6 +144,16 @@ export async function start({
     connectionStateRecovery: { maxDisconnectionDuration: recoveryMs, skipMiddlewares: true },
   });
   limitEachClient(io); // per address: a few connections, and nothing piles up unread
+  // Recovery sends a socket everything it missed at once. Past MAX_CATCH_UP packets that
+  // would trip the limit just above, and cut the socket off at every try. So past it, the
+  // socket starts afresh instead, and its join gets the room's messages from the store.
+  const adapter = io.of('/').adapter;
+  const restoreSession = adapter.restoreSession.bind(adapter);
+  adapter.restoreSession = async (pid, offset) => {
+    const session = await restoreSession(pid, offset);
+    // null: no recovery (Socket.IO's own adapter answers null too, though its type leaves it out).
+    return session && session.missedPackets.length <= MAX_CATCH_UP ? session : (null as never);
+  };
   const limiter = new ClientRateLimiter(rateLimit);
   const joinLimiter = new ClientRateLimiter(joinRateLimit);
   const users = new Users(maxRoomSize);
@@ -204,11 +220,11 @@ export async function start({
       sendUserList(user);
     });
 
-    /** Sends the room's messages after `offset`, oldest first; or, for 0, its last HISTORY. */
+    /** Sends the room's messages after `offset` (the last MAX_CATCH_UP of them), oldest first; or, for 0, its last HISTORY. */
     function sendHistory(socket: ChatSocket, roomKey: string, offset: number) {
       let rows: StoredMessage[];
       try {
-        rows = offset > 0 ? store.since(roomKey, offset) : store.latest(roomKey, HISTORY);
+        rows = offset > 0 ? store.since(roomKey, offset, MAX_CATCH_UP) : store.latest(roomKey, HISTORY);
       } catch (err) {
         return storeFailed(err);
       }

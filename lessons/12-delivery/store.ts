@@ -113,7 +113,7 @@ export class MessageStore {
         SELECT id FROM messages WHERE room_key = @roomKey ORDER BY id DESC LIMIT 1 OFFSET @keep)`);
     // Ids only grow: a row more than `maxTotal` ids old is older than the last `maxTotal` messages.
     this.pruneAll = this.db.prepare('DELETE FROM messages WHERE id <= ?');
-    this.after = this.db.prepare(`SELECT ${COLUMNS} FROM messages WHERE room_key = ? AND id > ? ORDER BY id LIMIT ?`);
+    this.after = this.db.prepare(`SELECT * FROM (SELECT ${COLUMNS} FROM messages WHERE room_key = ? AND id > ? ORDER BY id DESC LIMIT ?) ORDER BY id`);
     this.latestOf = this.db.prepare(`SELECT * FROM (SELECT ${COLUMNS} FROM messages WHERE room_key = ? ORDER BY id DESC LIMIT ?) ORDER BY id`);
     // The highest id ever given (rows may be gone), 0 for a new store.
     this.highest = this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'messages'").pluck();
@@ -139,7 +139,7 @@ export class MessageStore {
     return this.findOffset.get(roomKey, author, clientOffset) !== undefined;
   }
 
-  /** The room's messages after id `afterId`, oldest first (at most `limit`). */
+  /** The room's messages after id `afterId` (the last `limit` of them), oldest first. */
   since(roomKey: string, afterId: number, limit = MAX_STORED_PER_ROOM): StoredMessage[] {
     return this.after.all(roomKey, afterId, limit) as StoredMessage[];
   }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'expect';
 import type { Socket } from 'socket.io-client';
-import { channel, HISTORY, JOINS_LIMITED, NOT_JOINED, serverOffsetOf, start, type DeliveryOptions } from '../../lessons/12-delivery/server';
+import { channel, HISTORY, JOINS_LIMITED, MAX_CATCH_UP, NOT_JOINED, serverOffsetOf, start, type DeliveryOptions } from '../../lessons/12-delivery/server';
 import type { ClientToServerEvents, LocationMessage, Message, ServerToClientEvents } from '../../lessons/12-delivery/events';
 import { dbFileFromEnv, DEFAULT_DB_FILE, syncFromEnv } from '../../lessons/12-delivery/store';
 import { RATE_LIMITED } from '../../shared/rate-limit';
@@ -344,6 +344,42 @@ describe('12 delivery, limits', () => {
     await expect(say(ann, 'two')).resolves.toEqual({ ok: true });
     await expect(say(ann, 'three')).resolves.toEqual({ ok: true });
     await expect(say(ann, 'four')).resolves.toEqual({ ok: false, error: RATE_LIMITED });
+  });
+});
+
+describe('12 delivery, a page away while a room said a lot', () => {
+  const lesson = useLesson(start, { dbFile: ':memory:', rateLimit: { burst: 2000, perSecond: 2000 } });
+
+  it('does not recover a socket that missed more than 500 packets (they would get it cut off): its rejoin gets the last 500 from the store', async function () {
+    this.timeout(30_000);
+    const auth = { serverOffset: 0 };
+    const ann = await reconnecting(lesson().url, auth, { reconnectionDelay: 3000, reconnectionDelayMax: 3000, randomizationFactor: 0 });
+    ann.on('newMessage', ({ id }) => {
+      if (id !== undefined) auth.serverOffset = id;
+    });
+    const bob = await connect<Client>(lesson().url, { localAddress: '127.0.0.8' } as object);
+    await join(ann, 'Ann', 'Busy');
+    await join(bob, 'Bob', 'Busy');
+    const seen = waitFor(ann, 'newMessage', 1000, (message) => message.text === 'before');
+    await say(bob, 'before');
+    await seen;
+    const id = ann.id!;
+    const back = waitFor(ann, 'connect' as never, 20_000);
+    ann.io.engine.close();
+    await waitUntil(() => !lesson().io!.of('/').sockets.has(id), 'the server noticing the drop');
+    // 1,100 messages while Ann is away: over the 1,000 that may wait for a client unread.
+    for (let batch = 0; batch < 11; batch++) {
+      await Promise.all(Array.from({ length: 100 }, (_, i) => say(bob, `m${batch * 100 + i + 1}`)));
+    }
+    await back;
+    expect(ann.recovered).toBe(false);
+    const annSaw = stored(ann);
+    await join(ann, 'Ann', 'Busy');
+    await sync(ann);
+    expect(MAX_CATCH_UP).toBe(500);
+    expect(annSaw.length).toBe(500);
+    expect([annSaw[0].text, annSaw.at(-1)!.text]).toEqual(['m601', 'm1100']);
+    expect(ann.connected).toBe(true);
   });
 });
 
