@@ -18,8 +18,9 @@ const lessons = [
   '09-rooms',
   '10-users',
   '11-pi-gpio',
+  '12-delivery',
 ];
-const options: Record<string, object> = { '11-pi-gpio': { simulate: true, keyboard: false } };
+const options: Record<string, object> = { '11-pi-gpio': { simulate: true, keyboard: false }, '12-delivery': { dbFile: ':memory:' } };
 
 /** Opens a polling session as a page from `origin` would; returns the CORS header it got back. */
 async function poll(url: string, origin: string): Promise<{ status: number; allowOrigin: string | null }> {
