@@ -140,7 +140,7 @@ async function join(socket: Socket, { name, room }: ClientSpec): Promise<string 
   }
 }
 
-async function chat(users: User[], { startAtNs, seconds, periodMs, total, drainMs }: Extract<ToWorker, { type: 'chat' }>): Promise<ChatResult> {
+async function chat(users: User[], { startAtNs, seconds, periodMs, total, drainMs, clientOffsets }: Extract<ToWorker, { type: 'chat' }>): Promise<ChatResult> {
   const start = BigInt(startAtNs);
   const sinceStartMs = () => Number(process.hrtime.bigint() - start) / 1e6;
   const result: ChatResult = { sent: 0, acked: 0, refused: 0, unanswered: 0, expected: 0, received: 0, echoes: 0, latencies: [], sendLagMs: [] };
@@ -178,7 +178,9 @@ async function chat(users: User[], { startAtNs, seconds, periodMs, total, drainM
     result.sendLagMs.push(Math.round((Number(now - start) / 1e6 - at) * 100) / 100);
     result.sent++;
     pending++;
-    user.socket.timeout(ACK_TIMEOUT_MS).emit('createMessage', { text: `${TAG} ${user.spec.index} ${seq} ${now}` }, (err: Error | null, reply?: { ok?: boolean }) => {
+    const text = `${TAG} ${user.spec.index} ${seq} ${now}`;
+    const payload = clientOffsets ? { text, clientOffset: `${user.spec.index}-${seq}` } : { text };
+    user.socket.timeout(ACK_TIMEOUT_MS).emit('createMessage', payload, (err: Error | null, reply?: { ok?: boolean }) => {
       pending--;
       if (err) result.unanswered++;
       else if (reply?.ok === true) {

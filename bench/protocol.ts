@@ -22,9 +22,10 @@ export type ToWorker =
    * Chat: each client sends a message every `periodMs`, at phase
    * index / total × periodMs, from `startAtNs` (process.hrtime, the same
    * clock in every process) until `seconds` have passed; then wait for the
-   * deliveries, at most `drainMs`.
+   * deliveries, at most `drainMs`. With `clientOffsets`, each message also
+   * carries a clientOffset of its own, as lesson 12's page sends.
    */
-  | { type: 'chat'; target: string; startAtNs: string; seconds: number; periodMs: number; total: number; drainMs: number }
+  | { type: 'chat'; target: string; startAtNs: string; seconds: number; periodMs: number; total: number; drainMs: number; clientOffsets?: boolean }
   /** Disconnect every client of `target`. */
   | { type: 'close'; target: string }
   /** Join storm, step 1: connect `count` clients (connections are logged by the server, joins are not). */

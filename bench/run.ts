@@ -3,12 +3,13 @@
 // Four measurements, the first three each next to a baseline taken in the
 // same run (the machine may be noisy: read the ratios, not the absolute figures):
 //   1. start time of every lesson, against bench/floor.js (plain node, same packages);
-//   2. a classroom on lesson 10 (N users in rooms of 10, chatting), against bench/bare-server.js;
+//   2. a classroom on lesson 10 (N users in rooms of 10, chatting), against bench/bare-server.js,
+//      and the same classroom on lesson 12 (every message stored in SQLite) beside them;
 //   3. a join storm on lesson 10: users join one room one after another;
 //   4. npm start -- 05 --watch: from a save of server.ts to the new "listening on".
 // Servers and load generators are separate processes; none outlives the bench.
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { listLessons } from '../scripts/lessons';
@@ -277,6 +278,8 @@ interface Side {
   label: string;
   target: string;
   server: Server;
+  /** Its clients send a clientOffset with each message (lesson 12). */
+  clientOffsets?: boolean;
   /** Where its chat-round profile goes (with --profile-servers). */
   profileFile?: string;
   connected: number;
@@ -322,7 +325,11 @@ function roundsOf(seconds: number): { rounds: number; roundSeconds: number } {
  * --turns, the servers take turns, A B B A in 30 s rounds (one classroom at a
  * time, twice as long).
  */
-async function classroom(servers: { label: string; target: string; server: Server; profileFile?: string }[], workers: Worker[], options: Options): Promise<Side[]> {
+async function classroom(
+  servers: { label: string; target: string; server: Server; profileFile?: string; clientOffsets?: boolean }[],
+  workers: Worker[],
+  options: Options,
+): Promise<Side[]> {
   const sides: Side[] = servers.map((side) => ({ ...side, connected: 0, joined: 0, rssBase: NaN, rssIdlePerConnection: NaN, peakRss: NaN, cpu: 0, chat: emptyChat(), rounds: [] }));
   try {
     return await classroomOn(sides, workers, options);
@@ -376,7 +383,16 @@ async function classroomOn(sides: Side[], workers: Worker[], options: Options): 
     const results = await Promise.all(
       chatting.map((side) =>
         all((worker) => {
-          worker.send({ type: 'chat', target: side.target, startAtNs, seconds: chatSeconds, periodMs: PERIOD_MS, total: clients, drainMs: DRAIN_MS });
+          worker.send({
+            type: 'chat',
+            target: side.target,
+            startAtNs,
+            seconds: chatSeconds,
+            periodMs: PERIOD_MS,
+            total: clients,
+            drainMs: DRAIN_MS,
+            clientOffsets: side.clientOffsets,
+          });
           return worker.next('chat-done', chatSeconds * 1000 + DRAIN_MS + 60_000, side.target);
         }),
       ),
@@ -488,6 +504,46 @@ function printClassroom(ours: Side, bare: Side | undefined, options: Options): s
     `Server CPU is utime + stime from /proc/PID/stat over ${options.turns ? "each server's own rounds" : 'the chat, the same span for both'} (10 ms ticks); ` +
       'RSS from /proc/PID/status. ' +
       'The bare server answers the same acknowledgements; lesson 10 also checks, rate-limits and names each message.',
+  );
+  return missed;
+}
+
+/** Lesson 12 beside lesson 10 and the bare server, from the same classroom run: the cost of storing every message. */
+function printDelivery(twelve: Side, ten: Side, bare: Side, options: Options, storeBytes: number): string[] {
+  const missed: string[] = [];
+  const lostOf = (side: Side) => side.chat.expected - side.chat.received + side.chat.refused + side.chat.unanswered;
+  const cpuPerDelivery = (side: Side) => (side.cpu * 1e6) / side.chat.received;
+  const rows: [string, (side: Side) => number, (v: number) => string][] = [
+    ['clients joined', (side) => side.joined, (v) => String(v)],
+    ['deliveries received', (side) => side.chat.received, (v) => String(v)],
+    ['deliveries expected', (side) => side.chat.expected, (v) => String(v)],
+    ['lost, refused or unanswered', lostOf, (v) => String(v)],
+    ['latency p50 (ms)', (side) => percentile(side.chat.latencies, 50), (v) => fixed(v, 1)],
+    ['latency p95 (ms)', (side) => percentile(side.chat.latencies, 95), (v) => fixed(v, 1)],
+    ['latency p99 (ms)', (side) => percentile(side.chat.latencies, 99), (v) => fixed(v, 1)],
+    ['latency max (ms)', (side) => side.chat.latencies[side.chat.latencies.length - 1] ?? NaN, (v) => fixed(v, 1)],
+    ['server CPU (s)', (side) => side.cpu, (v) => fixed(v, 2)],
+    ['server CPU per delivery (µs)', cpuPerDelivery, (v) => fixed(v, 1)],
+    ['server RSS with no client', (side) => side.rssBase, mib],
+    ['server peak RSS (VmHWM)', (side) => side.peakRss, mib],
+  ];
+  heading(`2b. The same classroom on lesson 12, beside them: every message stored in SQLite (synchronous NORMAL, WAL) before it is sent, each with a clientOffset`);
+  table(
+    ['', twelve.label, ten.label, '12/10', bare.label, '12/bare'],
+    rows.map(([name, get, show]) => {
+      const [a, b, c] = [get(twelve), get(ten), get(bare)];
+      const r = (x: number, y: number) => (y > 0 && Number.isFinite(x / y) ? ratio(x / y) : '');
+      return [name, show(a), show(b), r(a, b), show(c), r(a, c)];
+    }),
+  );
+  const p99 = percentile(twelve.chat.latencies, 99);
+  const cpuRatio = cpuPerDelivery(twelve) / cpuPerDelivery(ten);
+  if (p99 > 50) missed.push('lesson 12 p99 latency');
+  if (lostOf(twelve) !== 0 || twelve.joined !== options.clients) missed.push('lesson 12 zero loss');
+  note(
+    `Lesson 12 at ${options.clients} clients: p99 ≤ 50 ms ${yes(p99 <= 50)} (${fixed(p99, 1)} ms); zero loss ${yes(lostOf(twelve) === 0 && twelve.joined === options.clients)}; ` +
+      `CPU per delivery ${ratio(cpuRatio)} lesson 10's. Its store held ${mib(storeBytes)} on disk afterwards (the .db and -wal files). ` +
+      'A message is written once and delivered to 9 others, so the store\'s cost per delivery is a ninth of its cost per message.',
   );
   return missed;
 }
@@ -752,7 +808,7 @@ async function main(): Promise<void> {
   killChildrenOnExit();
   // Bounded in time, whatever happens: every wait below has its own limit too.
   const limitS =
-    120 + 15 * (listLessons().length + 1) * (options.runs + 1) + 35 * (options.runs + 1) + 2 * (options.seconds + options.clients / 10 + 120) + 60 * options.storm.length +
+    120 + 15 * (listLessons().length + 1) * (options.runs + 1) + 35 * (options.runs + 1) + 3 * (options.seconds + options.clients / 10 + 120) + 60 * options.storm.length +
     (options.only.has('scale-out') ? options.scale.reduce((sum, size) => sum + 2 * (options.seconds + size / 10 + 120), 0) : 0);
   setTimeout(() => {
     console.error(`\nbench: still running after ${limitS} s; stopping`);
@@ -783,17 +839,28 @@ async function main(): Promise<void> {
       if (options.only.has('classroom')) {
         const bare = await startServer(['bench/bare-server.js'], profiling('bare'));
         servers.push(bare);
+        // Lesson 12 stores every message: in a file on the disk, as a classroom would.
+        const dbFile = path.join(root, '.bench', `lesson12-${Date.now()}.db`);
+        mkdirSync(path.dirname(dbFile), { recursive: true });
+        const delivery = await startServer([TS_NODE, 'lessons/12-delivery/server.ts'], { env: { DB_FILE: dbFile } });
+        servers.push(delivery);
         const profileFile = (name: string) => (options.profileServers ? path.join(profileDir, `${name}.cpuprofile`) : undefined);
-        const [ours, theirs] = await classroom(
+        const [ours, theirs, twelve] = await classroom(
           [
             { label: 'lesson 10', target: 'lesson', server: lesson, profileFile: profileFile('lesson') },
             { label: 'bare Socket.IO', target: 'bare', server: bare, profileFile: profileFile('bare') },
+            { label: 'lesson 12', target: 'delivery', server: delivery, clientOffsets: true },
           ],
           workers,
           options,
         );
         await bare.stop();
+        await delivery.stop();
+        const files = [dbFile, `${dbFile}-wal`, `${dbFile}-shm`];
+        const storeBytes = files.filter((file) => file !== `${dbFile}-shm` && existsSync(file)).reduce((sum, file) => sum + statSync(file).size, 0);
+        for (const file of files) rmSync(file, { force: true });
         missed.push(...printClassroom(ours, theirs, options).map((what) => `classroom ${what}`));
+        missed.push(...printDelivery(twelve, ours, theirs, options, storeBytes).map((what) => `classroom ${what}`));
         if (options.profileServers) printServerProfiles(ours, theirs);
       }
       if (options.only.has('storm')) printStorm(await joinStorm(lesson, workers[0], options.storm));

@@ -47,10 +47,14 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): ClientLimit
   };
 }
 
-/** The client's address, from a socket or a request. "::ffff:127.0.0.1" is 127.0.0.1. */
+/**
+ * The client's address, from a socket or a request: the machine it connects
+ * from, whatever the socket. A server that listens on IPv6 as well sees an
+ * IPv4 client as `::ffff:127.0.0.1`: that is 127.0.0.1.
+ */
 export function addressOf(from: { handshake: { address: string } } | IncomingMessage): string {
-  const address = 'handshake' in from ? from.handshake.address : (from.socket.remoteAddress ?? 'unknown');
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
+  const address = ('handshake' in from ? from.handshake.address : from.socket.remoteAddress) || 'unknown';
+  return address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
 }
 
 /**

@@ -3,6 +3,7 @@
 // second it pushes the date to every connected client.
 import path from 'node:path';
 import { Server } from 'socket.io';
+import { limitEachClient } from '../../shared/clients';
 import { corsFor, originCheck } from '../../shared/origins';
 import { servePage } from '../../shared/public';
 import { listening, runFromCommandLine, type RunningLesson, type StartOptions } from '../../shared/run';
@@ -34,6 +35,7 @@ export async function start({ port = 0, intervalMs = 1000 }: DateNotifierOptions
     maxHttpBufferSize: 1_000,
   });
   io.listen(port); // a standalone server: Socket.IO makes its own HTTP server
+  limitEachClient(io); // per address: a few connections, and nothing piles up unread
   let url: string;
   try {
     url = await listening(io.httpServer);

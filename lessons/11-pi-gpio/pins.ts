@@ -93,6 +93,7 @@ export class SimulatedPin implements Pin {
 
   release(): void {
     clearTimeout(this.timer);
+    this.timer = undefined;
     this.callbacks = [];
     this.released = true;
   }
@@ -100,9 +101,13 @@ export class SimulatedPin implements Pin {
   simulate(value: Bit): void {
     if (this.released) return;
     this.value = value;
-    // Like onoff's debounce: watchers hear the level once it has settled.
-    clearTimeout(this.timer);
+    // Debounced: watchers hear the level debounceMs after the first change of
+    // a burst, where it has settled by then. A later change in the burst does
+    // not start the wait again: a flood of changes would put off the report
+    // for as long as it lasted.
+    if (this.timer) return;
     this.timer = setTimeout(() => {
+      this.timer = undefined;
       for (const callback of [...this.callbacks]) callback(null, this.value);
     }, this.request.debounceMs);
   }

@@ -6,20 +6,33 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import express from 'express';
 import { Server } from 'socket.io';
+import { addressOf, limitEachClient } from '../../shared/clients';
 import { checkOrigin, corsFor } from '../../shared/origins';
 import { publicFolder } from '../../shared/public';
+import { RATE_LIMITED, RateLimiter, type RateLimitOptions } from '../../shared/rate-limit';
 import { listen, runFromCommandLine, type RunningLesson, type StartOptions } from '../../shared/run';
 import { checkOne, isPlainObject, refuseUnknownEvents, takeAck, type Checked } from '../../shared/validation';
 import type { Bit, ClientToServerEvents, ServerToClientEvents, ValueReply } from './events';
 import { openHardware, type HardwareOptions } from './hardware';
 import { keyboardWanted, listenToKeyboard } from './keyboard';
+import { GPIO_RATE_LIMIT, SUMMARY_MS, Tally } from './limits';
 
 export interface PiGpioOptions extends StartOptions, HardwareOptions {
   /** Let Enter in the terminal toggle a simulated sensor. Default: when run from a terminal. */
   keyboard?: boolean;
+  /** How fast each client may switch the LED, and trigger the sensor. */
+  rateLimit?: RateLimitOptions;
+  /** How often the terminal gets a summary of what clients did, in ms. */
+  summaryMs?: number;
 }
 
-export async function start({ port = 0, keyboard, ...options }: PiGpioOptions = {}): Promise<RunningLesson> {
+export async function start({
+  port = 0,
+  keyboard,
+  rateLimit = GPIO_RATE_LIMIT,
+  summaryMs = SUMMARY_MS,
+  ...options
+}: PiGpioOptions = {}): Promise<RunningLesson> {
   // Pins first: a hardware problem stops the lesson with one clear message.
   const hardware = openHardware(options);
   const { sensor, led, requests, simulated } = hardware;
@@ -34,13 +47,26 @@ export async function start({ port = 0, keyboard, ...options }: PiGpioOptions = 
     allowRequest: checkOrigin,
     cors: corsFor(), // pages listed in ALLOWED_ORIGINS may poll too
   });
+  limitEachClient(io); // per address: a few connections, and nothing piles up unread
+
+  // Each client (an address, however many sockets it opens) may switch the
+  // LED, and trigger the sensor, only so fast. The terminal gets a summary
+  // every few seconds, not a line per switch. See limits.ts.
+  const ledLimiter = new RateLimiter(rateLimit);
+  const sensorLimiter = new RateLimiter(rateLimit);
+  const ledTally = new Tally(`LED GPIO ${requests.led.pin}`, 'switched');
+  const sensorTally = new Tally(`sensor GPIO ${requests.sensor.pin}`, 'changed');
+  const printSummary = () => {
+    for (const line of [ledTally.line(ledValue), sensorTally.line(sensorValue)]) if (line) console.log(line);
+  };
+  const summaries = setInterval(printSummary, summaryMs);
 
   // The sensor: each (debounced) change goes to every client.
   sensor.watch((err, value) => {
     if (err) return hardwareTrouble(`the sensor (GPIO ${requests.sensor.pin}) failed: ${err.message}`);
     if (value === sensorValue) return; // a bounce that settled where it was
     sensorValue = value;
-    console.log(`sensor GPIO ${requests.sensor.pin}: ${value}`);
+    sensorTally.changed();
     io.emit('gpio:21', { value });
   });
 
@@ -70,6 +96,7 @@ export async function start({ port = 0, keyboard, ...options }: PiGpioOptions = 
   }
 
   io.on('connection', (socket) => {
+    const address = addressOf(socket);
     console.log(`client ${socket.id} connected`);
     socket.emit('event:hello', {
       simulated,
@@ -94,6 +121,10 @@ export async function start({ port = 0, keyboard, ...options }: PiGpioOptions = 
       if (!ack) return; // no one to tell: dropped
       const checked = checkOne(payload, checkLedState);
       if (!checked.ok) return ack(checked);
+      if (!ledLimiter.take(address)) {
+        ledTally.refused(address);
+        return ack({ ok: false, error: RATE_LIMITED });
+      }
       try {
         led.write(checked.value);
       } catch (err) {
@@ -102,7 +133,7 @@ export async function start({ port = 0, keyboard, ...options }: PiGpioOptions = 
         return ack({ ok: false, error });
       }
       ledValue = checked.value;
-      console.log(`LED GPIO ${requests.led.pin}: ${ledValue} (from ${socket.id})`);
+      ledTally.changed(address);
       io.emit('gpio:17', { value: ledValue });
       ack({ ok: true, value: ledValue });
     });
@@ -110,6 +141,10 @@ export async function start({ port = 0, keyboard, ...options }: PiGpioOptions = 
     socket.on('simulate:sensor', (...args: unknown[]) => {
       const { payload, ack } = takeAck<ValueReply>(args);
       if (payload.length > 0) return ack?.({ ok: false, error: noArguments('simulate:sensor', payload) });
+      if (!sensorLimiter.take(address)) {
+        sensorTally.refused(address);
+        return ack?.({ ok: false, error: RATE_LIMITED });
+      }
       const result = toggleSensor();
       ack?.(result.ok ? { ok: true, value: result.value } : result);
     });
@@ -121,6 +156,7 @@ export async function start({ port = 0, keyboard, ...options }: PiGpioOptions = 
   try {
     url = await listen(httpServer, port);
   } catch (err) {
+    clearInterval(summaries);
     await io.close();
     hardware.release();
     throw err;
@@ -146,7 +182,9 @@ export async function start({ port = 0, keyboard, ...options }: PiGpioOptions = 
       if (closed) return;
       closed = true;
       stopKeyboard();
+      clearInterval(summaries);
       await io.close();
+      printSummary(); // what the last few seconds did
       hardware.release(); // unwatch and unexport, so the pins are free for the next run
     },
   };

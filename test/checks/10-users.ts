@@ -186,6 +186,7 @@ export const checks: LessonChecks = {
         '10 users sends the room its user list when someone joins, and only that room',
         '10 users says who left and sends the new list when someone disconnects',
         '10 users moves a user who joins another room: both rooms hear and get their lists',
+        '10 users, a join storm sends a member fewer lists than there were joins, and the last one is complete',
       ],
       async check(t) {
         const ann = await joined(t, 'Ann', 'Lobby');

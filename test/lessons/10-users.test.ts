@@ -334,7 +334,7 @@ describe('10 users, one client with many sockets', () => {
     for (const [i, client] of clients.slice(0, 3).entries()) await join(client, `P${i}`, 'Full');
     await expect(join(clients[3], 'P3', 'full')).resolves.toEqual({ ok: false, error: roomFull('Full', 3) });
     clients[0].close();
-    await waitFor(clients[1], 'updateUserList');
+    await waitFor(clients[1], 'newMessage', 2000, (message) => message.text === 'P0 has left');
     await expect(join(clients[3], 'P3', 'full')).resolves.toMatchObject({ ok: true });
   });
 });

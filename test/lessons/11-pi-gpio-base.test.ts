@@ -102,7 +102,7 @@ describe('11 pi gpio: pin numbers', () => {
 describe('11 pi gpio: simulated pins', () => {
   const request = (direction: 'in' | 'out', debounceMs = 0): PinRequest => ({ pin: 21, sysfs: 21, direction, debounceMs });
 
-  it('calls watchers once the level has been stable for the debounce time', async () => {
+  it('calls watchers with the settled level, the debounce time after a change', async () => {
     const pin = new SimulatedPin(request('in', 20));
     const heard: number[] = [];
     pin.watch((err, value) => heard.push(value));
@@ -114,6 +114,25 @@ describe('11 pi gpio: simulated pins', () => {
     expect(heard).toEqual([]);
     await pause(30);
     expect(heard).toEqual([1]);
+  });
+
+  it('is not kept quiet by a flood of changes: it reports at most the debounce time after the first', async () => {
+    const pin = new SimulatedPin(request('in', 20));
+    const heard: number[] = [];
+    pin.watch(() => heard.push(Date.now()));
+    const began = Date.now();
+    let level: 0 | 1 = 0;
+    const flood = setInterval(() => pin.simulate((level = level === 1 ? 0 : 1)), 2); // faster than the debounce
+    try {
+      while (heard.length < 3 && Date.now() - began < 2000) await pause(5);
+    } finally {
+      clearInterval(flood);
+    }
+    // A restarted wait would report nothing until the flood ends; this one reports all along.
+    expect(heard.length).toBe(3);
+    const gaps = heard.map((at, i) => at - (heard[i - 1] ?? began));
+    for (const gap of gaps) expect(gap).toBeLessThan(20 + 500); // the debounce, and a margin: timers fire late on a busy machine
+    pin.release();
   });
 
   it('refuses writes to an input, and any use once released', () => {

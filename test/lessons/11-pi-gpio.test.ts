@@ -2,8 +2,11 @@ import { expect } from 'expect';
 import { io, type Socket } from 'socket.io-client';
 import { start } from '../../lessons/11-pi-gpio/server';
 import type { Bit, ClientToServerEvents, Hello, ServerToClientEvents } from '../../lessons/11-pi-gpio/events';
+import { GPIO_RATE_LIMIT } from '../../lessons/11-pi-gpio/limits';
+import { addressOf } from '../../shared/clients';
 import { errorWithCode, SimulatedPin, type Pin, type PinFactory, type PinRequest, type WatchCallback } from '../../lessons/11-pi-gpio/pins';
-import { collect, connect, connectMany, emitRaw, pause, useLesson, waitFor } from '../helpers';
+import { RATE_LIMITED } from '../../shared/rate-limit';
+import { closeClients, collect, connect, connectMany, emitRaw, pause, useLesson, waitFor } from '../helpers';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -208,6 +211,130 @@ describe('11 pi gpio (simulated pins)', () => {
     await gone;
     const next = await connect<Client>(lesson().url);
     expect(await next.emitWithAck('gpio:21')).toEqual({ ok: true, value: 0 });
+  });
+});
+
+/** Connects as another machine would: from `address`, one of the loopback addresses 127.0.0.N. */
+function connectFrom(url: string, address: string): Promise<Client> {
+  // An IPv4 URL: `localhost` may be ::1, which cannot be reached from 127.0.0.N.
+  return connect<Client>(url.replace('localhost', '127.0.0.1'), { localAddress: address } as object);
+}
+
+/** Lines the lesson logs while `console.log` is replaced; `restore()` puts it back. */
+function captureLog() {
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...args: unknown[]) => lines.push(args.join(' '));
+  return { lines, restore: () => (console.log = log) };
+}
+
+describe('11 pi gpio: one client, one rate', () => {
+  const lesson = useLesson(start, { simulate: true, debounceMs: 0, env: {}, keyboard: false });
+
+  it('knows a client by its address, whatever the socket', () => {
+    const of = (address: string) => addressOf({ handshake: { address } } as never);
+    expect([of('127.0.0.2'), of('::ffff:127.0.0.2'), of('::FFFF:10.0.0.7'), of('::1'), of('::ffff:abcd:1'), of('')]).toEqual([
+      '127.0.0.2',
+      '127.0.0.2',
+      '10.0.0.7',
+      '::1',
+      '::ffff:abcd:1',
+      'unknown',
+    ]);
+  });
+
+  for (const [event, args] of [
+    ['gpio:17', [{ value: 1 }]],
+    ['simulate:sensor', []],
+  ] as const) {
+    it(`${event}: a burst of ${GPIO_RATE_LIMIT.burst} per address, however many sockets it opens; other addresses go on`, async () => {
+      const url = lesson().url;
+      const sockets = await Promise.all([1, 2, 3, 4].map(() => connectFrom(url, '127.0.0.3')));
+      const ask = (client: Client) => emitRaw(client, event, [...args]);
+      // 12 requests at once, 3 from each socket: one client's, so 5 pass.
+      const began = Date.now();
+      const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => ask(sockets[i % 4])));
+      const refill = Math.ceil(((Date.now() - began) / 1000) * GPIO_RATE_LIMIT.perSecond); // a busy machine is slow
+      const accepted = replies.filter((reply) => (reply as { ok: boolean }).ok).length;
+      expect(accepted).toBeGreaterThanOrEqual(GPIO_RATE_LIMIT.burst);
+      expect(accepted).toBeLessThanOrEqual(GPIO_RATE_LIMIT.burst + refill);
+      expect(replies.filter((reply) => !(reply as { ok: boolean }).ok)).toEqual(Array(12 - accepted).fill({ ok: false, error: RATE_LIMITED }));
+      // Another address is another client: answered at once.
+      const other = await connectFrom(url, '127.0.0.4');
+      expect(await ask(other)).toMatchObject({ ok: true });
+      // Half a second later, the first client has one more.
+      await pause(1000 / GPIO_RATE_LIMIT.perSecond + 20);
+      expect(await ask(sockets[3])).toMatchObject({ ok: true });
+    });
+  }
+
+  it('keeps an address limited when its sockets leave: reconnecting brings no fresh burst', async () => {
+    const slow = await start({ port: 0, simulate: true, debounceMs: 0, env: {}, keyboard: false, rateLimit: { burst: 2, perSecond: 0.01 } });
+    try {
+      const first = await connectFrom(slow.url, '127.0.0.5');
+      const replies = [];
+      for (let i = 0; i < 3; i++) replies.push(await first.emitWithAck('gpio:17', { value: 1 }));
+      expect(replies.map((reply) => reply.ok)).toEqual([true, true, false]);
+      first.close();
+      const again = await connectFrom(slow.url, '127.0.0.5');
+      expect(await again.emitWithAck('gpio:17', { value: 1 })).toEqual({ ok: false, error: RATE_LIMITED });
+    } finally {
+      closeClients();
+      await slow.close();
+    }
+  });
+});
+
+describe('11 pi gpio: the terminal', () => {
+  it('sums up what clients did every summaryMs, not a line per switch, and close() ends its timer', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    await new Promise((resolve) => setImmediate(resolve)); // after mocha has set its own timer
+    const timersBefore = timers();
+    const log = captureLog();
+    const lesson = await start({ port: 0, simulate: true, debounceMs: 0, env: {}, keyboard: false, summaryMs: 200 });
+    try {
+      const url = lesson.url;
+      const [ann, bob] = [await connectFrom(url, '127.0.0.5'), await connectFrom(url, '127.0.0.6')];
+      const about = (what: string) => log.lines.filter((line) => line.startsWith(what));
+
+      // One switch by a person: in the terminal within summaryMs.
+      expect(await ann.emitWithAck('gpio:17', { value: 1 })).toEqual({ ok: true, value: 1 });
+      const until = Date.now() + 1000;
+      while (about('LED').length === 0 && Date.now() < until) await pause(20);
+      expect(about('LED')).toEqual(['LED GPIO 17: switched once by 1 client, now 1']);
+
+      // Eight switches from two clients, some too fast, and two changes of the sensor: a summary,
+      // not a line for each. A summary may fall in the middle: add up what the lines say.
+      await pause(250);
+      const lines = log.lines.length;
+      const batch = Date.now();
+      const replies = await Promise.all([0, 1, 0, 1, 0, 1, 0].map((value) => ann.emitWithAck('gpio:17', { value: value as Bit })));
+      replies.push(await bob.emitWithAck('gpio:17', { value: 1 })); // the last switch: the LED is on
+      for (let i = 0; i < 2; i++) await Promise.all([waitFor(ann, 'gpio:21'), bob.emitWithAck('simulate:sensor')]);
+      const accepted = replies.filter((reply) => reply.ok).length;
+      expect(accepted).toBeLessThan(8); // Ann was too fast
+      const summary = () => log.lines.slice(lines).filter((line) => !line.startsWith('client '));
+      const sum = (pattern: RegExp) => summary().reduce((total, line) => total + Number(pattern.exec(line)?.[1]?.replace('once', '1') ?? 0), 0);
+      const counted = () => ({
+        switched: sum(/^LED GPIO 17: switched (once|\d+)/),
+        refused: sum(/^LED GPIO 17: .*; refused (once|\d+)/),
+        changed: sum(/^sensor GPIO 21: changed (once|\d+)/),
+      });
+      const all = { switched: accepted, refused: 8 - accepted, changed: 2 };
+      for (const until = Date.now() + 2000; JSON.stringify(counted()) !== JSON.stringify(all) && Date.now() < until; ) await pause(20);
+      expect(counted()).toEqual(all);
+      const took = Date.now() - batch;
+      expect(summary().length).toBeLessThanOrEqual(2 * Math.ceil(took / 200 + 1)); // a line each for the LED and the sensor per summary
+      expect(summary().filter((line) => line.startsWith('LED')).at(-1)).toMatch(/^LED GPIO 17: switched .*, now 1(; refused (once|\d+ times) \(too fast\) to 1 client)?$/);
+      expect(summary().filter((line) => line.startsWith('sensor')).at(-1)).toMatch(/^sensor GPIO 21: changed (once|2 times), now 0$/);
+    } finally {
+      closeClients();
+      await lesson.close();
+      log.restore();
+    }
+    await pause(20); // the clients' own timers end as they close
+    await new Promise((resolve) => setImmediate(resolve)); // read outside a timer's callback
+    expect(timers()).toBeLessThanOrEqual(timersBefore);
   });
 });
 

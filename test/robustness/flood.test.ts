@@ -17,6 +17,7 @@ const chats: Record<string, { send: string; receive: string; payload: (text: str
   '08-timestamps-templates': { send: 'createMessage', receive: 'newMessage', payload: (text) => ({ text }) },
   '09-rooms': { send: 'createMessage', receive: 'newMessage', payload: (text) => ({ text }) },
   '10-users': { send: 'createMessage', receive: 'newMessage', payload: (text) => ({ text }) },
+  '12-delivery': { send: 'createMessage', receive: 'newMessage', payload: (text) => ({ text }) },
   '13-scale-out': { send: 'createMessage', receive: 'newMessage', payload: (text) => ({ text }) },
 };
 

@@ -183,6 +183,29 @@ const all: Target[] = [
     }),
   ),
   {
+    lesson: '12-delivery',
+    start: lesson('12-delivery'),
+    options: { dbFile: ':memory:' }, // nothing written to the lesson's data folder
+    ambient: [],
+    prepare: join,
+    events: [
+      { event: 'join', good: [{ name: 'Ada', room: 'Robust' }], limit: 30 },
+      {
+        ...chatEvents[0],
+        extra: [
+          { label: 'clientOffset null', args: [{ text: 'hello', clientOffset: null }] },
+          { label: 'clientOffset empty', args: [{ text: 'hello', clientOffset: '' }] },
+          { label: 'clientOffset over 64 characters', args: [{ text: 'hello', clientOffset: 'x'.repeat(65) }] },
+          { label: 'clientOffset a number', args: [{ text: 'hello', clientOffset: 7 }] },
+          { label: 'clientOffset an object', args: [{ text: 'hello', clientOffset: { id: 7 } }] },
+          { label: 'clientOffset with bad text', args: [{ text: '   ', clientOffset: 'robust-1' }] },
+        ],
+      },
+      chatEvents[1],
+    ],
+    probe: sayHello,
+  },
+  {
     lesson: '11-pi-gpio',
     start: lesson('11-pi-gpio'),
     options: { simulate: true },

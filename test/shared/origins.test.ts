@@ -18,10 +18,15 @@ const lessons = [
   '09-rooms',
   '10-users',
   '11-pi-gpio',
+  '12-delivery',
   '13-scale-out',
 ];
 // Lesson 13 starts its primary, which forks one worker here: the worker checks the origin.
-const options: Record<string, object> = { '11-pi-gpio': { simulate: true, keyboard: false }, '13-scale-out': { workers: 1 } };
+const options: Record<string, object> = {
+  '11-pi-gpio': { simulate: true, keyboard: false },
+  '12-delivery': { dbFile: ':memory:' },
+  '13-scale-out': { workers: 1 },
+};
 
 /** Opens a polling session as a page from `origin` would; returns the CORS header it got back. */
 async function poll(url: string, origin: string): Promise<{ status: number; allowOrigin: string | null }> {
