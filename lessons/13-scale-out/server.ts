@@ -16,6 +16,7 @@ import { createInterface } from 'node:readline';
 import { setupMaster } from '@socket.io/sticky';
 import { listen, runFromCommandLine, type RunningLesson, type StartOptions } from '../../shared/run';
 import { checkRedisUrl, relayBetweenWorkers, type AdapterKind } from './adapters';
+import { dbFileFromEnv, MessageStore, syncFromEnv } from './store';
 import { WORKER_ENV, type WorkerNews, type WorkerOptions } from './worker';
 
 export interface ScaleOutOptions extends StartOptions, WorkerOptions {
@@ -73,17 +74,34 @@ type Counted = Worker & { clientsCount?: number };
 
 /** node:cluster is one per process: so is a running classroom of this lesson. */
 let running = false;
+let closing: Promise<void> | undefined;
 
 export async function start({
   port = 0,
   workers: count = workersFromEnv(),
   redisUrl = process.env.REDIS_URL || undefined,
   sticky = true,
+  dbFile = dbFileFromEnv(),
+  dbSync = syncFromEnv(),
   ...chat
 }: ScaleOutOptions = {}): Promise<ScaleOut> {
   if (!cluster.isPrimary) throw new Error('lesson 13 starts its workers from the primary process only');
+  await closing; // a classroom that is closing (say, a check's) has its workers stopped first
   if (running) throw new Error('lesson 13 is already running in this process: close it first (node:cluster is one per process)');
   if (redisUrl) checkRedisUrl(redisUrl);
+  if (dbFile === ':memory:' && count > 1) {
+    throw new Error(`DB_FILE=:memory: keeps messages in one process's memory: the ${count} workers could not share them. Name a file, or leave DB_FILE unset.`);
+  }
+  if (dbFile !== ':memory:') {
+    dbFile = path.resolve(dbFile);
+    // Created here, once, before any worker opens it: a file that cannot be written is said at once.
+    try {
+      new MessageStore(dbFile, { sync: dbSync }).close();
+    } catch (err) {
+      throw new Error(`Could not open the message store ${dbFile}: ${(err as Error).message}. Set DB_FILE to a file you may write.`);
+    }
+    console.log(`messages are stored in ${path.relative(process.cwd(), dbFile)} (one SQLite file, in WAL mode, that every worker opens)`);
+  }
   running = true;
 
   // Whatever the front server and the adapter add to node:cluster goes again on close().
@@ -119,7 +137,7 @@ export async function start({
       [WORKER_ENV.index]: String(index),
       [WORKER_ENV.port]: String(workerPort),
       [WORKER_ENV.sticky]: sticky ? '1' : '0',
-      [WORKER_ENV.options]: JSON.stringify(chat),
+      [WORKER_ENV.options]: JSON.stringify({ ...chat, dbFile, dbSync } satisfies WorkerOptions),
       REDIS_URL: redisUrl ?? '',
       TS_NODE_PROJECT: path.join(__dirname, '..', '..', 'tsconfig.json'),
     });
@@ -204,13 +222,18 @@ export async function start({
       ),
     );
   };
-  const close = async () => {
-    // Stops listening at once. (Not waiting for its close callback: node:net counts each connection
-    // sticky handed to a worker as open until that worker says otherwise, and a dead one never does.)
-    if (front?.listening) front.close();
-    await stopWorkers();
-    for (const [event, listener] of added) cluster.off(event, listener as (...args: unknown[]) => void);
-    running = false;
+  let closed: Promise<void> | undefined;
+  const close = () => {
+    closed ??= (async () => {
+      // Stops listening at once. (Not waiting for its close callback: node:net counts each connection
+      // sticky handed to a worker as open until that worker says otherwise, and a dead one never does.)
+      if (front?.listening) front.close();
+      await stopWorkers();
+      for (const [event, listener] of added) cluster.off(event, listener as (...args: unknown[]) => void);
+      running = false;
+    })();
+    closing = closed;
+    return closed;
   };
 
   let url: string;

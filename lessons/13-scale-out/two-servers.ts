@@ -1,5 +1,5 @@
 // Lesson 13, first: the problem. Two servers of the chat, with no adapter,
-// like two copies of lesson 10 behind one address. Ann is on one, Bob on the
+// like two copies of lesson 12 behind one address. Ann is on one, Bob on the
 // other, both in Lobby: Ann's message never reaches Bob, each sees only
 // themselves in the room, and a name taken on one is free on the other.
 //
@@ -45,8 +45,9 @@ async function join(client: Client, name: string, room: string): Promise<string>
  * it with `say`. The servers keep running until `close()`.
  */
 export async function showTheProblem(ports: [number, number], say: (line: string) => void = console.log): Promise<TwoServers> {
-  const first = await start({ port: ports[0], name: 'server A' });
-  const second = await start({ port: ports[1], name: 'server B' }).catch(async (err) => {
+  // Each with a store of its own, in memory: nothing is shared.
+  const first = await start({ port: ports[0], name: 'server A', dbFile: ':memory:' });
+  const second = await start({ port: ports[1], name: 'server B', dbFile: ':memory:' }).catch(async (err) => {
     await first.close();
     throw err;
   });

@@ -30,7 +30,10 @@ export const WORKER_ENV = {
 } as const;
 
 /** The chat's options a primary may pass on to its workers (JSON in the environment: no functions). */
-export type WorkerOptions = Pick<ChatOptions, 'rateLimit' | 'joinRateLimit' | 'maxRoomSize' | 'askWorkersMs'>;
+export type WorkerOptions = Pick<
+  ChatOptions,
+  'rateLimit' | 'joinRateLimit' | 'maxRoomSize' | 'askWorkersMs' | 'dbFile' | 'dbSync' | 'maxStoredPerRoom' | 'recoveryMs'
+>;
 
 const tell = (news: WorkerNews) =>
   new Promise<void>((resolve) => (process.connected ? process.send!(news, undefined, {}, () => resolve()) : resolve()));

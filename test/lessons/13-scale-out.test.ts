@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'expect';
 import type { Socket } from 'socket.io-client';
@@ -72,11 +73,11 @@ async function pollByHand(url: string, posts: number, localAddress = '127.0.0.1'
   return { statuses, refusal };
 }
 
-/** Runs the lesson as `npm start -- 13` would (PORT=0), with `env`. */
-function run(env: NodeJS.ProcessEnv) {
+/** Runs the lesson as `npm start -- 13` would (PORT=0), with `env`, and its store in `dir`. */
+function run(env: NodeJS.ProcessEnv, dir = os.tmpdir()) {
   const child = spawn(process.execPath, ['-r', 'ts-node/register', 'lessons/13-scale-out/server.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: '0', ...env },
+    env: { ...process.env, PORT: '0', DB_FILE: path.join(dir, 'chat.db'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -116,9 +117,11 @@ const alive = (pid: number) => {
  * stops every process.
  */
 async function runsFromTheCommandLine(env: NodeJS.ProcessEnv, adapterLine: string): Promise<void> {
-  const program = run({ WORKERS: '2', ...env });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lesson13-'));
+  const program = run({ WORKERS: '2', ...env }, dir);
   try {
     const { out, err } = await program.printed(/^listening on /m);
+    expect(out).toContain(`messages are stored in ${path.relative(root, path.join(dir, 'chat.db'))} (one SQLite file, in WAL mode, that every worker opens)`);
     expect({ out, err }).toMatchObject({ out: expect.stringMatching(/^listening on http:\/\/localhost:\d+$/m) });
     expect(out).toMatch(/^worker 1 listening on http:\/\/localhost:\d+$/m);
     expect(out).toMatch(/^worker 2 listening on http:\/\/localhost:\d+$/m);
@@ -134,21 +137,42 @@ async function runsFromTheCommandLine(env: NodeJS.ProcessEnv, adapterLine: strin
     expect(workers.filter(alive)).toEqual([]);
   } finally {
     program.child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** What the classroom printed to stderr (the primary's news of its workers, and theirs). */
 const errorLines: string[] = [];
 
-/** Starts the classroom before the block's tests and closes it after them (and its clients first). */
+/** A folder of its own for a block's message store, deleted after it. */
+function useScratch(): () => string {
+  let dir: string | undefined;
+  before(() => void (dir = mkdtempSync(path.join(os.tmpdir(), 'lesson13-'))));
+  after(() => dir && rmSync(dir, { recursive: true, force: true }));
+  return () => dir!;
+}
+
+/**
+ * Starts the classroom before the block's tests and closes it after them (and
+ * its clients first), with a message store of its own in a scratch folder.
+ */
 function useClassroom(options: () => Parameters<typeof start>[0]): () => ScaleOut {
   let lesson: ScaleOut | undefined;
   const error = console.error;
+  const scratch = useScratch();
   before(async function () {
     this.timeout(60_000); // two workers, each loading ts-node: a few seconds on a busy machine
     errorLines.length = 0;
     console.error = (...args: unknown[]) => void errorLines.push(args.join(' '));
-    lesson = await start({ port: 0, workers: 2, rateLimit: LOOSE, joinRateLimit: LOOSE, maxRoomSize: MAX_ROOM, ...options() });
+    lesson = await start({
+      port: 0,
+      workers: 2,
+      rateLimit: LOOSE,
+      joinRateLimit: LOOSE,
+      maxRoomSize: MAX_ROOM,
+      dbFile: path.join(scratch(), 'chat.db'),
+      ...options(),
+    });
   });
   after(async function () {
     this.timeout(20_000);
@@ -291,22 +315,88 @@ describe('13 scale-out', function () {
           expect(poller.io.engine.transport.name).toBe('polling');
         });
 
-        it('starts a worker that dies again; its clients reconnect to another worker and rejoin', async function () {
+        it('numbers every message from one store: ids grow across workers, and a newcomer on either gets the room\'s history', async () => {
+          const [one, two] = workers();
+          const ann = await connect<Client>(one.url);
+          const bob = await connect<Client>(two.url);
+          await join(ann, 'Ann', 'Lobby 8');
+          await join(bob, 'Bob', 'Lobby 8');
+          const ids: number[] = [];
+          for (const [client, other, text] of [[ann, bob, 'one'], [bob, ann, 'two'], [ann, bob, 'three']] as const) {
+            const arrival = heard(other, text);
+            await expect(say(client, text)).resolves.toEqual({ ok: true });
+            ids.push((await arrival).id!);
+          }
+          expect(ids).toEqual([...ids].sort((a, b) => a - b));
+          expect(new Set(ids).size).toBe(3);
+          for (const url of [one.url, two.url]) {
+            const newcomer = await connect<Client>(url);
+            const history: Array<[number, string]> = [];
+            newcomer.on('newMessage', (message) => message.id !== undefined && history.push([message.id, message.text]));
+            const last = heard(newcomer, 'three');
+            await join(newcomer, `Newcomer ${url.slice(-5)}`, 'Lobby 8');
+            await last;
+            expect(history).toEqual([[ids[0], 'one'], [ids[1], 'two'], [ids[2], 'three']]);
+            newcomer.close();
+          }
+        });
+
+        it('stores a retry once when it reaches another worker than the first try (the same clientOffset)', async () => {
+          const [one, two] = workers();
+          const bob = await connect<Client>(one.url);
+          await join(bob, 'Bob', 'Lobby 9');
+          const bobSaw: string[] = [];
+          bob.on('newMessage', (message) => message.from === 'Ann' && bobSaw.push(message.text));
+          const ann = await connect<Client>(one.url);
+          await join(ann, 'Ann', 'Lobby 9');
+          const first = heard(bob, 'sent twice?');
+          await expect(ann.timeout(3000).emitWithAck('createMessage', { text: 'sent twice?', clientOffset: 'ann-1' })).resolves.toEqual({ ok: true });
+          await first;
+          // Ann's connection drops before she hears the answer; her page reconnects to worker 2 and retries.
+          ann.close();
+          const again = await connect<Client>(two.url);
+          await expect(joinSoon(again, 'Ann', 'Lobby 9')).resolves.toMatchObject({ ok: true });
+          await expect(again.timeout(3000).emitWithAck('createMessage', { text: 'sent twice?', clientOffset: 'ann-1' })).resolves.toEqual({ ok: true });
+          const after = heard(bob, 'and once more, new');
+          await again.timeout(3000).emitWithAck('createMessage', { text: 'and once more, new', clientOffset: 'ann-2' });
+          await after;
+          expect(bobSaw).toEqual(['sent twice?', 'and once more, new']);
+        });
+
+        it('starts a worker that dies again; its clients reconnect to another worker, rejoin, and get what they missed from the store', async function () {
           this.timeout(40_000);
-          const ann = await connect<Client>(lesson().url, { reconnection: true, reconnectionDelay: 100, randomizationFactor: 0 });
+          // Ann keeps the id of the last message she saw in her auth, as lesson 12's page does.
+          const auth = { serverOffset: 0 };
+          const ann = await connect<Client>(lesson().url, { auth, reconnection: true, reconnectionDelay: 300, randomizationFactor: 0 });
+          const annSaw: string[] = [];
+          ann.on('newMessage', (message) => {
+            if (message.id === undefined) return; // Admin's notices
+            annSaw.push(message.text);
+            auth.serverOffset = message.id;
+          });
           const annOn = await lesson().workerOf(ann.io.engine.id);
           const other = lesson().workers().find((worker) => worker.index !== annOn.index)!;
           const bob = await connect<Client>(other.url);
           await join(ann, 'Ann', 'Lobby 5');
           await join(bob, 'Bob', 'Lobby 5');
+          const before = heard(ann, 'before');
+          await say(bob, 'before');
+          await before;
 
+          // Killed: no goodbye, no session saved anywhere. Bob speaks while Ann is away.
+          ann.once('disconnect', () => void say(bob, 'while you were down'));
           const back = new Promise<void>((resolve) => ann.io.once('reconnect', () => resolve()));
           process.kill(annOn.pid, 'SIGKILL');
           await back;
+          expect(ann.recovered).toBeFalsy(); // undefined with the cluster adapter: no recovery at all
           expect((await lesson().workerOf(ann.io.engine.id)).index).toBe(other.index);
           // The page rejoins on every connection. The dead worker's Ann is gone from every list
-          // (with the cluster adapter, once the others have missed its heartbeats: 3 s).
+          // (with the cluster adapter, once the others have missed its heartbeats: 3 s). The join
+          // sends what came after her serverOffset, from the store every worker shares.
+          const missed = heard(ann, 'while you were down', 10_000);
           await expect(joinSoon(ann, 'Ann', 'Lobby 5')).resolves.toMatchObject({ ok: true });
+          await missed;
+          expect(annSaw).toEqual(['before', 'while you were down']);
           await listOf(bob, ['Bob', 'Ann'], 5000);
           const toBob = heard(bob, 'back on another worker');
           await say(ann, 'back on another worker');
@@ -397,14 +487,22 @@ describe('13 scale-out', function () {
       expect(err).toContain('Start redis-server, or unset REDIS_URL to use the cluster adapter');
     });
 
+    it('refuses a message store that the workers could not share, or that cannot be written, before starting anything', async () => {
+      await expect(start({ port: 0, workers: 2, dbFile: ':memory:' })).rejects.toThrow(
+        'DB_FILE=:memory: keeps messages in one process\'s memory: the 2 workers could not share them. Name a file, or leave DB_FILE unset.',
+      );
+      const underAFile = path.join(root, 'package.json', 'chat.db'); // its folder would be a file
+      await expect(start({ port: 0, workers: 2, dbFile: underAFile })).rejects.toThrow(`Could not open the message store ${underAFile}`);
+    });
+
     it('refuses a REDIS_URL that is not one, before starting anything', async () => {
       await expect(start({ port: 0, redisUrl: 'localhost:6379' })).rejects.toThrow('REDIS_URL must start with redis://');
       await expect(start({ port: 0, redisUrl: 'not a url' })).rejects.toThrow('REDIS_URL must look like redis://127.0.0.1:6379, not "not a url"');
     });
   });
 
-  it('starts one chat server alone, with no adapter: lesson 10 again', async () => {
-    const alone = await startChat({ port: 0 });
+  it('starts one chat server alone, with no adapter: lesson 12 again', async () => {
+    const alone = await startChat({ port: 0, dbFile: ':memory:' });
     try {
       const ann = await connect<Client>(alone.url);
       await expect(join(ann, 'Ann', 'Lobby')).resolves.toEqual({ ok: true, name: 'Ann', room: 'Lobby' });

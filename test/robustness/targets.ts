@@ -158,18 +158,15 @@ const all: Target[] = [
       probe: sayHello,
     }),
   ),
-  ...['09-rooms', '10-users', '13-scale-out'].map(
+  ...['09-rooms', '10-users'].map(
     (folder): Target => ({
       lesson: folder,
-      // Lesson 13's server.ts is the primary: its chat, in this process, two servers sharing Redis (scale-out.ts).
-      start: folder === '13-scale-out' ? () => require('./scale-out').startScaleOut as StartLesson : lesson(folder),
-      // Lessons 10 and 13 limit joins (5, then 1 a second): a bad name let in would use that up, and
+      start: lesson(folder),
+      // Lesson 10 limits joins (5, then 1 a second): a bad name let in would use that up, and
       // the next bad names would be refused as too many, hiding that they got in.
-      options: folder === '09-rooms' ? undefined : { joinRateLimit: { burst: 1000, perSecond: 1000 } },
+      options: folder === '10-users' ? { joinRateLimit: { burst: 1000, perSecond: 1000 } } : undefined,
       ambient: [],
-      // Lesson 13's welcome and lists come a moment after the join's answer, through Redis; its
-      // second list 100 ms after the first.
-      prepare: folder === '13-scale-out' ? (client, name) => join(client, name).then(() => pause(250)) : join,
+      prepare: join,
       events: [
         {
           event: 'join',
@@ -190,6 +187,32 @@ const all: Target[] = [
     prepare: join,
     events: [
       { event: 'join', good: [{ name: 'Ada', room: 'Robust' }], limit: 30 },
+      {
+        ...chatEvents[0],
+        extra: [
+          { label: 'clientOffset null', args: [{ text: 'hello', clientOffset: null }] },
+          { label: 'clientOffset empty', args: [{ text: 'hello', clientOffset: '' }] },
+          { label: 'clientOffset over 64 characters', args: [{ text: 'hello', clientOffset: 'x'.repeat(65) }] },
+          { label: 'clientOffset a number', args: [{ text: 'hello', clientOffset: 7 }] },
+          { label: 'clientOffset an object', args: [{ text: 'hello', clientOffset: { id: 7 } }] },
+          { label: 'clientOffset with bad text', args: [{ text: '   ', clientOffset: 'robust-1' }] },
+        ],
+      },
+      chatEvents[1],
+    ],
+    probe: sayHello,
+  },
+  {
+    lesson: '13-scale-out',
+    // Its server.ts is the primary: here its chat, in this process, two servers sharing Redis (scale-out.ts).
+    start: () => require('./scale-out').startScaleOut as StartLesson,
+    // Joins are limited as in lesson 10 (see above).
+    options: { joinRateLimit: { burst: 1000, perSecond: 1000 } },
+    ambient: [],
+    // The welcome and the lists come a moment after the join's answer, through Redis; the second list 100 ms after the first.
+    prepare: (client, name) => join(client, name).then(() => pause(250)),
+    events: [
+      { event: 'join', good: [{ name: 'Ada', room: 'Robust' }], limit: 30, extra: impostors },
       {
         ...chatEvents[0],
         extra: [

@@ -25,7 +25,7 @@ const lessons = [
 const options: Record<string, object> = {
   '11-pi-gpio': { simulate: true, keyboard: false },
   '12-delivery': { dbFile: ':memory:' },
-  '13-scale-out': { workers: 1 },
+  '13-scale-out': { workers: 1, dbFile: ':memory:' },
 };
 
 /** Opens a polling session as a page from `origin` would; returns the CORS header it got back. */

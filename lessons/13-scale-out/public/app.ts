@@ -1,16 +1,26 @@
-// The chat page of lesson 10: lesson 09's chat, with the room's people in the
-// sidebar, kept up to date by the server's `updateUserList`, and a form to
-// switch rooms without leaving the page. Showing and sending messages is
-// lesson 08's code, from shared/public/chat-view.ts.
-import type { Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '../events';
-import { ask, NO_ANSWER, sendLocations, sendMessages, showMessages, showNote, showStatus } from '../../../shared/public/chat-view.js';
+// The chat page of lesson 13: lesson 12's page, unchanged. Whichever worker
+// it reaches, it gets the same chat: that is the point.
+// Lesson 12's page: no message is lost or shown twice. It keeps the id of
+// the last message it saw in `socket.auth.serverOffset`, so that a reconnect that Socket.IO cannot
+// recover still gets what it missed; it sends each message with a
+// `clientOffset` of its own and lets Socket.IO retry (`ackTimeout`,
+// `retries`); and it shows each id once.
+import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
+import type { ClientToServerEvents, DeliveryAuth, LocationMessage, Message, MessagePayload, Reply, ServerToClientEvents } from '../events';
+import { addMessage, ask, NO_ANSWER, sendLocations, showNote, showStatus, type MessageView } from '../../../shared/public/chat-view.js';
 
 // Globals from the scripts chat.html loads before this one.
-declare const io: () => Socket<ServerToClientEvents, ClientToServerEvents>;
+declare const io: (options?: Partial<ManagerOptions & SocketOptions>) => Socket<ServerToClientEvents, ClientToServerEvents>;
 
-const socket = io();
+// Sent with every connection attempt: the server reads it when we (re)join.
+const auth = { serverOffset: 0 } satisfies DeliveryAuth;
+// Each request waits 5 s for its answer, then goes again, up to 5 more times. Socket.IO
+// queues them and sends one at a time, in order; while offline, they wait in the queue.
+const socket = io({ auth, ackTimeout: 5000, retries: 5 });
+// For you to try in the browser's console: socket.io.engine.close() drops the connection.
+Object.assign(window, { socket });
 const error = document.querySelector<HTMLElement>('#error')!;
+const delivery = document.querySelector<HTMLElement>('#delivery')!;
 
 // ── Joining ─────────────────────────────────────────────────────────────────
 
@@ -27,10 +37,23 @@ const REJOIN_EVERY = 2000;
 const REJOIN_TRIES = 25;
 let rejoinTimer: ReturnType<typeof setTimeout> | undefined;
 
-// Join on every connection: after a reconnect the server has a new socket
-// that has joined nothing. `me` is set if we were in a room before.
+// Join on every connection. A recovered one is still in its room (the join
+// changes nothing); any other is a new socket that has joined nothing.
 socket.on('connect', () => {
-  showStatus('connected', true);
+  if (!me) showStatus('connected', true);
+  else if (socket.recovered) {
+    showStatus('reconnected, nothing missed', true);
+    showNote(delivery, '');
+  } else {
+    showStatus('reconnected', true);
+    showNote(
+      delivery,
+      'The server did not recover this connection (it restarted, or we were away for over a minute): ' +
+        (auth.serverOffset > 0
+          ? `rejoined ${wanted.room} and asked for every message after #${auth.serverOffset}.`
+          : `rejoined ${wanted.room} and asked for its last messages.`),
+    );
+  }
   void join(me ? REJOIN_TRIES : 1);
 });
 socket.on('disconnect', () => {
@@ -60,6 +83,9 @@ async function join(tries: number): Promise<void> {
   location.replace(`index.html?${new URLSearchParams({ ...wanted, error: reply.error })}`);
 }
 
+/** Who waits for the next successful join (see `send`). */
+let waitingForJoin: Array<() => void> = [];
+
 /** Shows the name and room the server stored (trimmed; the room as its first member typed it). */
 function joined(stored: { name: string; room: string }): void {
   me = stored;
@@ -72,11 +98,11 @@ function joined(stored: { name: string; room: string }): void {
   history.replaceState(null, '', `?${new URLSearchParams(wanted)}`);
   // Leaving keeps your name on the join page.
   document.querySelector<HTMLAnchorElement>('.sidebar__leave')!.search = `?${new URLSearchParams({ name: me.name })}`;
+  for (const resume of waitingForJoin.splice(0)) resume();
 }
 
 // ── The people in the room ─────────────────────────────────────────────────
 
-// The server sends the whole list to the room whenever someone comes or goes.
 socket.on('updateUserList', (names) => {
   const items = names.map((name) => {
     const item = document.createElement('li');
@@ -98,7 +124,7 @@ switchForm.addEventListener('submit', async (event) => {
   event.preventDefault();
   const button = document.querySelector<HTMLButtonElement>('#switch-button')!;
   button.disabled = true;
-  // Joining again moves us: the server takes us out of the old room first.
+  // Joining again moves us; the server sends the new room's last messages.
   const reply = await ask(() => socket.timeout(5000).emitWithAck('join', { name: wanted.name, room: switchInput.value }));
   button.disabled = false;
   if (reply.ok) {
@@ -108,18 +134,77 @@ switchForm.addEventListener('submit', async (event) => {
   showNote(switchError, reply.ok ? '' : reply.error);
 });
 
-// ── Showing and sending messages, as in lesson 08 ───────────────────────────
+// ── Showing messages: each id once ──────────────────────────────────────────
 
-showMessages(socket, {
+const view: MessageView = {
   list: document.querySelector('#messages')!,
   messageTemplate: document.querySelector('#message-template')!.innerHTML,
   locationTemplate: document.querySelector('#location-message-template')!.innerHTML,
   myName,
+};
+
+/** The ids shown so far: a replay that overlaps what came live shows nothing twice. */
+const shown = new Set<number>();
+
+/** Shows a message, unless its id is shown already, and remembers its id as the last one seen. */
+function showOnce(template: string, message: Message | LocationMessage): void {
+  if (message.id !== undefined) {
+    if (shown.has(message.id)) return;
+    shown.add(message.id);
+    auth.serverOffset = message.id; // the next connection asks for what comes after it
+  }
+  addMessage(view, template, message);
+}
+socket.on('newMessage', (message) => showOnce(view.messageTemplate, message));
+socket.on('newLocationMessage', (message) => showOnce(view.locationTemplate, message));
+
+// ── Sending: each message once ──────────────────────────────────────────────
+
+/** server.ts's NOT_JOINED: the page is not in a room (yet) on this connection. */
+const NOT_JOINED = 'join a room first';
+
+/** A name for this page, for its messages' clientOffsets. (crypto.randomUUID needs https; this works on http too.) */
+const pageId = [...crypto.getRandomValues(new Uint8Array(8))].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+let sentCount = 0;
+
+/**
+ * Sends a message with Socket.IO's retries; every try carries the same
+ * clientOffset, so the server stores and shows it once. After a reconnect
+ * that was not recovered, the queue sends a waiting message before the page
+ * has rejoined, and the server answers "join a room first": then the page
+ * waits for its join and sends it again (up to twice).
+ */
+async function send(payload: MessagePayload): Promise<Reply> {
+  for (let tries = 1; ; tries++) {
+    const reply = await ask(() => socket.emitWithAck('createMessage', payload));
+    if (reply.ok || reply.error !== NOT_JOINED || !me || tries > 2) return reply;
+    await new Promise<void>((resume) => {
+      waitingForJoin.push(resume);
+      setTimeout(resume, 60_000); // no join in a minute: try once more, and say why
+    });
+  }
+}
+
+const form = document.querySelector<HTMLFormElement>('#form')!;
+const input = document.querySelector<HTMLInputElement>('#input')!;
+const sendButton = document.querySelector<HTMLButtonElement>('#send')!;
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const text = input.value;
+  if (!text.trim()) return showNote(error, 'Type a message first.');
+  sendButton.disabled = true;
+  if (!socket.connected) showNote(error, 'Offline: your message goes out as soon as the connection is back.');
+  const reply = await send({ text, clientOffset: `${pageId}-${++sentCount}` });
+  sendButton.disabled = false;
+  if (reply.ok) {
+    if (input.value === text) input.value = ''; // sent: clear the box, unless you typed on meanwhile
+    showNote(error, '');
+  } else {
+    showNote(error, `Not sent: ${reply.error}`); // refused: keep the text, so it can be fixed
+  }
+  input.focus();
 });
-sendMessages(socket, {
-  form: document.querySelector('#form')!,
-  input: document.querySelector('#input')!,
-  button: document.querySelector('#send')!,
-  error,
-});
+
+// Locations, as in lesson 10: with no clientOffset, a retry may show one twice (exercise 1).
 sendLocations(socket, document.querySelector('#send-location')!, document.querySelector('#location-note')!);
