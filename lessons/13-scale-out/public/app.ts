@@ -48,7 +48,7 @@ socket.on('connect', () => {
     showStatus('reconnected', true);
     showNote(
       delivery,
-      'The server did not recover this connection (it restarted, or we were away for over a minute): ' +
+      'The server did not recover this connection (its worker stopped, the server restarted, or we were away for over a minute): ' +
         (auth.serverOffset > 0
           ? `rejoined ${wanted.room} and asked for every message after #${auth.serverOffset}.`
           : `rejoined ${wanted.room} and asked for its last messages.`),
