@@ -25,7 +25,7 @@ export interface ScaleOutOptions extends StartOptions, WorkerOptions {
   /** Redis, for the Redis Streams adapter (default REDIS_URL from the environment; none: the cluster adapter). */
   redisUrl?: string;
   /**
-   * Sticky sessions on the front port (default true). false: no front server;
+   * Sticky sessions on the front port (default STICKY from the environment, or on). false: no front server;
    * the workers share the port, and node:cluster hands each new connection to
    * the next worker, whatever session it belongs to. Only to show the problem.
    */
@@ -63,6 +63,14 @@ export function workersFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   return Number(text);
 }
 
+/** STICKY from the environment: on (the default, or 1), or off (0), to see what breaks without sticky sessions. */
+export function stickyFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  const text = (env.STICKY ?? '').trim().toLowerCase();
+  if (text === '' || text === '1' || text === 'on') return true;
+  if (text === '0' || text === 'off') return false;
+  throw new Error(`STICKY must be on or off (1 or 0), not "${env.STICKY}"`);
+}
+
 /**
  * Which worker gets a new session: sticky's "least-connection" picks the
  * worker with the fewest, by the `clientsCount` it keeps on each cluster
@@ -80,7 +88,7 @@ export async function start({
   port = 0,
   workers: count = workersFromEnv(),
   redisUrl = process.env.REDIS_URL || undefined,
-  sticky = true,
+  sticky = stickyFromEnv(),
   dbFile = dbFileFromEnv(),
   dbSync = syncFromEnv(),
   ...chat

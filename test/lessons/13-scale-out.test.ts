@@ -8,7 +8,7 @@ import type { Socket } from 'socket.io-client';
 import { WORKERS_BUSY } from '../../lessons/13-scale-out/chat';
 import { start as startChat } from '../../lessons/13-scale-out/chat';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../lessons/13-scale-out/events';
-import { start, workersFromEnv, type ScaleOut } from '../../lessons/13-scale-out/server';
+import { start, stickyFromEnv, workersFromEnv, type ScaleOut } from '../../lessons/13-scale-out/server';
 import { showTheProblem } from '../../lessons/13-scale-out/two-servers';
 import { roomFull } from '../../shared/room-events';
 import { closeClients, connect, notFromAdmin, pause, waitFor } from '../helpers';
@@ -206,6 +206,12 @@ describe('13 scale-out', function () {
     expect(workersFromEnv({})).toBe(2);
     expect(workersFromEnv({ WORKERS: '3' })).toBe(3);
     for (const bad of ['0', '17', 'two', '1.5', '-1']) expect(() => workersFromEnv({ WORKERS: bad })).toThrow(`WORKERS must be a whole number from 1 to 16, not "${bad}"`);
+  });
+
+  it('reads STICKY: on by default, off with 0 or off', () => {
+    for (const on of [undefined, '', '1', 'on', ' ON ']) expect(stickyFromEnv({ STICKY: on })).toBe(true);
+    for (const off of ['0', 'off', 'OFF']) expect(stickyFromEnv({ STICKY: off })).toBe(false);
+    expect(() => stickyFromEnv({ STICKY: 'maybe' })).toThrow('STICKY must be on or off (1 or 0), not "maybe"');
   });
 
   for (const kind of ['cluster', 'redis'] as const) {
