@@ -130,10 +130,11 @@ export async function start({
   let up = false; // every worker listened once: from then on, one that dies is started again
   let stopping = false;
 
-  // The workers run worker.ts with ts-node, as npm start runs a lesson; their output comes through here.
+  // The workers run worker.ts, compiled by register.js (swc, as ts-node does, without ts-node's
+  // weight); their output comes through here.
   cluster.setupPrimary({
     exec: path.join(__dirname, 'worker.ts'),
-    execArgv: ['-r', require.resolve('ts-node/register')],
+    execArgv: ['--enable-source-maps', '-r', path.join(__dirname, 'register.js')],
     silent: true,
     // The structured clone algorithm, not JSON: sticky hands each request's first bytes (a Buffer) to the worker.
     serialization: 'advanced',
@@ -147,7 +148,6 @@ export async function start({
       [WORKER_ENV.sticky]: sticky ? '1' : '0',
       [WORKER_ENV.options]: JSON.stringify({ ...chat, dbFile, dbSync } satisfies WorkerOptions),
       REDIS_URL: redisUrl ?? '',
-      TS_NODE_PROJECT: path.join(__dirname, '..', '..', 'tsconfig.json'),
     });
     own.set(worker, index);
     let accepting = false; // until it listens, and once it says it is leaving
