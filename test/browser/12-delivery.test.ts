@@ -78,7 +78,8 @@ describeInBrowser('12 delivery, a server restart', (open) => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('comes back after a restart: rejoins, gets what it missed from the store, sends what waited, each once', async () => {
+  it('comes back after a restart: rejoins, gets what it missed from the store, sends what waited, each once', async function () {
+    this.timeout(40_000); // the pages' reconnection waits up to 5 s between tries
     const dbFile = path.join(dir, 'chat.db');
     lesson = await start({ dbFile, port: 0 });
     const port = Number(new URL(lesson.url).port);

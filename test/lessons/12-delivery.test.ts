@@ -102,8 +102,8 @@ describe('12 delivery', () => {
 
   it('recovers a dropped transport: same socket, same room, and the messages sent meanwhile, once and in order', async () => {
     const name = fresh();
-    // Back in 0.25 to 0.5 s: long enough for Bob to send while Ann is away.
-    const ann = await reconnecting(lesson().url, { serverOffset: 0 }, { reconnectionDelay: 500, reconnectionDelayMax: 500 });
+    // Back in 1 s: long enough for Bob to send while Ann is away.
+    const ann = await reconnecting(lesson().url, { serverOffset: 0 }, { reconnectionDelay: 1000, reconnectionDelayMax: 1000, randomizationFactor: 0 });
     const bob = await connect<Client>(lesson().url);
     await join(ann, 'Ann', name);
     await join(bob, 'Bob', name);
@@ -132,7 +132,7 @@ describe('12 delivery', () => {
 
   it('takes a recovered socket out of its room when its name was taken meanwhile: no message reaches it until it joins', async () => {
     const name = fresh();
-    const ann = await reconnecting(lesson().url, { serverOffset: 0 }, { reconnectionDelay: 300, reconnectionDelayMax: 300 });
+    const ann = await reconnecting(lesson().url, { serverOffset: 0 }, { reconnectionDelay: 1000, reconnectionDelayMax: 1000, randomizationFactor: 0 });
     const bob = await connect<Client>(lesson().url);
     await join(ann, 'Ann', name);
     await join(bob, 'Bob', name);
