@@ -32,12 +32,13 @@ describeInBrowser('12 delivery', (open) => {
 
   it('goes offline and comes back recovered: every message shows once, the one typed offline too', async function () {
     this.timeout(40_000); // twice offline: the page's reconnection waits up to 5 s between tries
-    const people: Person[] = [];
-    const ann = await scene.play(async (url, options) => {
-      const person = await open(url, options);
+    const people: Person[] = []; // everyone the scene opens: Ann goes offline twice
+    const opening: typeof open = async (...args) => {
+      const person = await open(...args);
       people.push(person);
       return person;
-    }, lesson());
+    };
+    const ann = await scene.play(opening, lesson());
     expect(await ann.locator('#status').textContent()).toBe('reconnected, nothing missed');
     expect(await ann.locator('#delivery').isHidden()).toBe(true);
 
@@ -54,7 +55,7 @@ describeInBrowser('12 delivery', (open) => {
     await shows(bob.page, 'typed while offline');
     await shows(ann, 'and one from Bob2 meanwhile');
     await ann.waitForFunction(() => (document.querySelector('#input') as HTMLInputElement).value === '');
-    forgive(bob, ...people); // reconnecting while offline fails, as it should
+    forgive(bob, ...people);
     const texts = await counts(ann);
     expect(Object.entries(texts).filter(([, n]) => n > 1)).toEqual([]);
     expect(texts['typed while offline']).toBe(1);
