@@ -110,7 +110,7 @@ function dependents(graph: Map<string, Set<string>>, files: string[]): Set<strin
  * changed (07.2 changes the shared message generator, and so lessons 07 to
  * 10), in one mocha run: which passed and which failed (full titles).
  */
-async function lessonTests(dir: string, lesson: LessonInfo, touched: string[]): Promise<{ failed: string[]; titles: string[]; error?: string }> {
+async function lessonTests(dir: string, lesson: LessonInfo, touched: string[]): Promise<{ failed: string[]; titles: string[]; crashes?: string[]; error?: string }> {
   const own = (file: string) => file.startsWith(`lessons/${lesson.number}-`);
   const others = [...dependents(importGraph(dir), touched.filter((file) => !own(file))), ...touched].filter((file) =>
     /^test\/(lessons|browser)\/\d\d-.*\.test\.ts$/.test(file),
@@ -122,8 +122,13 @@ async function lessonTests(dir: string, lesson: LessonInfo, touched: string[]): 
     CHURN_CYCLES: '300', // a leak shows in 300 connections as in 1,000; npm test runs the 1,000
   });
   if (!existsSync(report)) return { failed: [], titles: [], error: `mocha did not run: ${ran.out.trim().split('\n').slice(-3).join(' ')}` };
-  const json = JSON.parse(readFileSync(report, 'utf8')) as { tests: Array<{ fullTitle: string }>; failures: Array<{ fullTitle: string }> };
-  return { titles: json.tests.map((test) => test.fullTitle), failed: json.failures.map((test) => test.fullTitle) };
+  const json = JSON.parse(readFileSync(report, 'utf8')) as { tests: Array<{ fullTitle: string }>; failures: Array<{ fullTitle: string; err?: { message?: string } }> };
+  return {
+    titles: json.tests.map((test) => test.fullTitle),
+    failed: json.failures.map((test) => test.fullTitle),
+    // A crash skips the rest of its block (test/crash.ts): it is never a change the exercise meant.
+    crashes: json.failures.filter((test) => test.err?.message?.startsWith('the server crashed:')).map((test) => `${test.fullTitle}: ${test.err!.message!.split('\n')[0]}`),
+  };
 }
 
 async function prove(exercise: Exercise, lesson: LessonInfo, failsAsShipped: boolean | undefined, base: string, types: IncrementalTypes): Promise<Row> {
@@ -164,10 +169,12 @@ async function prove(exercise: Exercise, lesson: LessonInfo, failsAsShipped: boo
 
   const tests = await timed('tests', lessonTests(dir, lesson, [...changed, ...created]));
   const changes = exercise.changes ?? [];
-  const unexpected = tests.failed.filter((title) => !changes.includes(title));
+  const crashes = tests.crashes ?? [];
+  const unexpected = tests.failed.filter((title) => !changes.includes(title) && !crashes.some((crash) => crash.startsWith(`${title}: `)));
   const unknown = changes.filter((title) => !tests.titles.includes(title));
-  row.testsPass = !tests.error && unexpected.length === 0 && unknown.length === 0;
+  row.testsPass = !tests.error && unexpected.length === 0 && unknown.length === 0 && crashes.length === 0;
   if (tests.error) row.problems.push(tests.error);
+  for (const crash of crashes) row.problems.push(`the lesson crashed in a test: ${crash}`);
   for (const title of unexpected) row.problems.push(`a lesson test fails: ${title}`);
   for (const title of unknown) row.problems.push(`names a changed test that does not exist: ${title}`);
   row.seconds = (Date.now() - started) / 1000;

@@ -26,7 +26,7 @@ export interface ClientLimits {
  */
 export const DEFAULT_LIMITS: ClientLimits = {
   connectionsPerAddress: 20,
-  waitingPackets: 1_000,
+  waitingPackets: 10_000, // a burst of 1,000 requests gets 1,000 answers at once: that is not a client that does not read
   waitingBytes: 1_000_000,
 };
 

@@ -2,7 +2,7 @@ import { expect } from 'expect';
 import moment from 'moment';
 import type { Page } from 'playwright-core';
 import { useLesson } from '../helpers';
-import { scroll } from './chat-helpers';
+import { fillTheList, scroll } from './chat-helpers';
 import { HOSTILE, wasPwned } from './harness';
 import { giveUpOnTheQuestion, ignoreTheQuestion, IN_LONDON, LONDON_MAP, recordLabels, scene, send, sendLocation, shown } from './scenes/08-timestamps-templates';
 import { describeInBrowser } from './suite';
@@ -97,11 +97,7 @@ describeInBrowser('08 timestamps and templates', (open) => {
 
   it('follows new messages at the bottom, and leaves a reader who scrolled up alone', async () => {
     const [ann, bob] = [await arrive(), await arrive()];
-    const line = 'A longer message, so that a few of them fill the list and it has to scroll. '.repeat(3);
-    for (let n = 1; n <= 6; n++) await send(bob, `${n}. ${line}`);
-    await ann.locator('.message__body', { hasText: `6. ${line.slice(0, 20)}` }).waitFor();
-    const full = await scroll(ann);
-    expect(full.overflow).toBeGreaterThan(300); // the list overflows: there is somewhere to scroll
+    const full = await fillTheList((text) => send(bob, text), ann); // the list overflows: there is somewhere to scroll
     expect(full.fromBottom).toBeLessThanOrEqual(1); // and Ann, at the bottom, followed
 
     // Ann scrolls up to read; a new message must not pull her down.

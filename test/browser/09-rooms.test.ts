@@ -1,7 +1,7 @@
 import { expect } from 'expect';
 import type { BrowserContextOptions, Page } from 'playwright-core';
 import { useLesson } from '../helpers';
-import { mapLinks, scroll } from './chat-helpers';
+import { fillTheList, mapLinks, scroll } from './chat-helpers';
 import { HOSTILE, wasPwned } from './harness';
 import { giveUpOnTheQuestion, ignoreTheQuestion, IN_LONDON, LONDON_MAP, recordLabels, sendLocation } from './scenes/07-geolocation';
 import { joinAs, scene, send } from './scenes/09-rooms';
@@ -103,11 +103,7 @@ describeInBrowser('09 rooms', (open) => {
   it('follows new messages at the bottom, leaves a reader who scrolled up alone, and brings you down to your own', async () => {
     const ann = await arrive('Ann', 'Library');
     const bob = await arrive('Bob', 'Library');
-    const line = 'A longer message, so that a few of them fill the list and it has to scroll. '.repeat(3);
-    for (let n = 1; n <= 6; n++) await send(bob, `${n}. ${line}`);
-    await ann.locator('.message__body', { hasText: `6. ${line.slice(0, 20)}` }).waitFor();
-    const full = await scroll(ann);
-    expect(full.overflow).toBeGreaterThan(300); // the list overflows: there is somewhere to scroll
+    const full = await fillTheList((text) => send(bob, text), ann); // the list overflows: there is somewhere to scroll
     expect(full.fromBottom).toBeLessThanOrEqual(1); // and Ann, at the bottom, followed
 
     // Ann scrolls up to read; a new message must not pull her down.

@@ -32,7 +32,13 @@ describeInBrowser('12 delivery', (open) => {
 
   it('goes offline and comes back recovered: every message shows once, the one typed offline too', async function () {
     this.timeout(40_000); // twice offline: the page's reconnection waits up to 5 s between tries
-    const ann = await scene.play(open, lesson());
+    const people: Person[] = []; // everyone the scene opens: Ann goes offline twice
+    const opening: typeof open = async (...args) => {
+      const person = await open(...args);
+      people.push(person);
+      return person;
+    };
+    const ann = await scene.play(opening, lesson());
     expect(await ann.locator('#status').textContent()).toBe('reconnected, nothing missed');
     expect(await ann.locator('#delivery').isHidden()).toBe(true);
 
@@ -49,7 +55,7 @@ describeInBrowser('12 delivery', (open) => {
     await shows(bob.page, 'typed while offline');
     await shows(ann, 'and one from Bob2 meanwhile');
     await ann.waitForFunction(() => (document.querySelector('#input') as HTMLInputElement).value === '');
-    forgive(bob);
+    forgive(bob, ...people);
     const texts = await counts(ann);
     expect(Object.entries(texts).filter(([, n]) => n > 1)).toEqual([]);
     expect(texts['typed while offline']).toBe(1);
@@ -78,7 +84,8 @@ describeInBrowser('12 delivery, a server restart', (open) => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('comes back after a restart: rejoins, gets what it missed from the store, sends what waited, each once', async () => {
+  it('comes back after a restart: rejoins, gets what it missed from the store, sends what waited, each once', async function () {
+    this.timeout(40_000); // the pages' reconnection waits up to 5 s between tries
     const dbFile = path.join(dir, 'chat.db');
     lesson = await start({ dbFile, port: 0 });
     const port = Number(new URL(lesson.url).port);

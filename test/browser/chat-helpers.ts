@@ -24,3 +24,19 @@ export function mapLinks(page: Page): Promise<{ mine: boolean; text: string; hre
     })),
   );
 }
+
+/**
+ * Sends long messages until the reader's list overflows by more than 300
+ * pixels, and returns its scroll position then. How many that takes depends
+ * on the fonts the machine has, so the test does not fix a number.
+ */
+export async function fillTheList(send: (text: string) => Promise<void>, reader: Page) {
+  const line = 'A longer message, so that a few of them fill the list and it has to scroll. '.repeat(4);
+  for (let n = 1; n <= 8; n++) { // 8 at most: the chat allows 10 at once, and the test sends more after
+    await send(`${n}. ${line}`);
+    await reader.locator('.message__body', { hasText: `${n}. ${line.slice(0, 20)}` }).waitFor();
+    const position = await scroll(reader);
+    if (position.overflow > 300) return position;
+  }
+  throw new Error('8 long messages did not make the list scroll by 300 pixels');
+}

@@ -7,6 +7,7 @@ import { expect } from 'expect';
 import { listLessons } from '../../scripts/lessons';
 import { checkedExercises } from '../../scripts/progress';
 import { scratchCopy, type Scratch } from '../../scripts/scratch';
+import { kindOfChange } from '../../scripts/watch';
 import { loadChecks } from '../checks/run-checks';
 import { root, runScript, type Program } from './programs';
 
@@ -69,6 +70,38 @@ describe('npm start', function () {
 
 describe('npm start -- 05 --watch', function () {
   this.timeout(60_000);
+
+  it('restarts for server code, asks for a reload for page files, and ignores the rest', () => {
+    const kinds = Object.fromEntries(
+      [
+        'lessons/05-chat/server.ts',
+        'lessons/05-chat/events.ts',
+        'shared/validation.ts',
+        'lessons/05-chat/public/app.ts',
+        'lessons/05-chat/public/index.html',
+        'shared/public/chat-view.ts',
+        'lessons/05-chat/README.md',
+        'lessons/05-chat/screenshot.png',
+        'lessons/05-chat/.server.ts.swp',
+        'lessons/05-chat/server.ts~',
+        'lessons/05-chat/4913',
+      ].map((file) => [file, kindOfChange(file)]),
+    );
+    expect(kinds).toEqual({
+      'lessons/05-chat/server.ts': 'restart',
+      'lessons/05-chat/events.ts': 'restart',
+      'shared/validation.ts': 'restart',
+      'lessons/05-chat/public/app.ts': 'reload',
+      'lessons/05-chat/public/index.html': 'reload',
+      'shared/public/chat-view.ts': 'reload',
+      'lessons/05-chat/README.md': 'none',
+      'lessons/05-chat/screenshot.png': 'none',
+      'lessons/05-chat/.server.ts.swp': 'none',
+      'lessons/05-chat/server.ts~': 'none',
+      'lessons/05-chat/4913': 'none',
+    });
+  });
+
   let scratch: Scratch;
   let program: Program;
   const server = () => path.join(scratch.dir, 'lessons', '05-chat', 'server.ts');
