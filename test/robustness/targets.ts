@@ -101,6 +101,26 @@ const join = async (client: Socket, name: string) => {
   await expectOk(ask(client, 2000, 'join', { name, room: 'Robust' }));
 };
 const sayHello = (client: Socket, timeoutMs: number) => expectOk(ask(client, timeoutMs, 'createMessage', { text: 'still there?' }));
+/**
+ * sayHello, and waits for the room's copy of the message too. With Redis and
+ * recovery, lesson 13 sends the room a message once Redis has stored it (its
+ * offset is the stream's id), after the answer: a probe that did not wait
+ * for it would see it arrive in the next test.
+ */
+const sayHelloAndHearIt = async (client: Socket, timeoutMs: number) => {
+  let stop = () => {};
+  const heard = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the room's copy of "still there?" did not come within ${timeoutMs} ms`)), timeoutMs);
+    const listener = (message: { text?: unknown }) => message?.text === 'still there?' && (stop(), resolve());
+    stop = () => (clearTimeout(timer), client.off('newMessage', listener));
+    client.on('newMessage', listener);
+  });
+  try {
+    await Promise.all([sayHello(client, timeoutMs), heard]);
+  } finally {
+    stop();
+  }
+};
 
 const all: Target[] = [
   {
@@ -226,7 +246,7 @@ const all: Target[] = [
       },
       chatEvents[1],
     ],
-    probe: sayHello,
+    probe: sayHelloAndHearIt,
   },
   {
     lesson: '11-pi-gpio',
