@@ -125,7 +125,7 @@ export async function start({
   } catch (err) {
     throw new Error(`Could not open the message store ${dbFile}: ${(err as Error).message}. Set DB_FILE to a file you may write.`);
   }
-  if (dbFile !== ':memory:') console.log(`messages are stored in ${path.relative(process.cwd(), path.resolve(dbFile))}`);
+  if (dbFile !== ':memory:') console.log(`messages are stored in ${shortPath(path.resolve(dbFile))}`);
 
   const app = express();
   app.use(publicFolder(path.join(__dirname, 'public')));
@@ -332,6 +332,12 @@ export async function start({
       store.close();
     },
   };
+}
+
+/** A file's path from here when it is under this folder, or its whole path. */
+function shortPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') ? file : relative;
 }
 
 if (require.main === module) runFromCommandLine(start);

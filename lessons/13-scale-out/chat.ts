@@ -93,8 +93,8 @@ export const RECOVERY_MS = 60_000;
 export const HISTORY = 50;
 /**
  * The most messages sent at once to a page: missed ones after a rejoin, or
- * packets after a recovery. A client is cut off once 1,000 wait for it
- * unread (shared/clients.ts), and a burst waits until it is written out.
+ * packets after a recovery. A burst waits until it is written out, and a
+ * client for whom too much waits unread is cut off (shared/clients.ts).
  */
 export const MAX_CATCH_UP = 500;
 /** The longest `clientOffset` accepted (a UUID is 36 characters). */

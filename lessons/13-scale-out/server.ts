@@ -108,7 +108,7 @@ export async function start({
     } catch (err) {
       throw new Error(`Could not open the message store ${dbFile}: ${(err as Error).message}. Set DB_FILE to a file you may write.`);
     }
-    console.log(`messages are stored in ${path.relative(process.cwd(), dbFile)} (one SQLite file, in WAL mode, that every worker opens)`);
+    console.log(`messages are stored in ${shortPath(dbFile)} (one SQLite file, in WAL mode, that every worker opens)`);
   }
   running = true;
 
@@ -296,6 +296,12 @@ export async function start({
       check();
     });
   }
+}
+
+/** A file's path from here when it is under this folder, or its whole path. */
+function shortPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') ? file : relative;
 }
 
 if (require.main === module) runFromCommandLine(start);

@@ -121,7 +121,7 @@ async function runsFromTheCommandLine(env: NodeJS.ProcessEnv, adapterLine: strin
   const program = run({ WORKERS: '2', ...env }, dir);
   try {
     const { out, err } = await program.printed(/^listening on /m);
-    expect(out).toContain(`messages are stored in ${path.relative(root, path.join(dir, 'chat.db'))} (one SQLite file, in WAL mode, that every worker opens)`);
+    expect(out).toContain(`messages are stored in ${path.join(dir, 'chat.db')} (one SQLite file, in WAL mode, that every worker opens)`);
     expect({ out, err }).toMatchObject({ out: expect.stringMatching(/^listening on http:\/\/localhost:\d+$/m) });
     expect(out).toMatch(/^worker 1 listening on http:\/\/localhost:\d+$/m);
     expect(out).toMatch(/^worker 2 listening on http:\/\/localhost:\d+$/m);
