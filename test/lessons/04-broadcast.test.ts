@@ -126,7 +126,7 @@ describe('04 broadcast', () => {
   });
 
   it('lets three terminal clients talk to each other', async function () {
-    this.timeout(20_000); // each terminal starts its own ts-node
+    this.timeout(60_000); // each terminal starts its own ts-node: seconds each on a busy machine
     const [a, b, c] = await Promise.all([0, 1, 2].map(() => Terminal.start(lesson().url)));
     a.type('hello from A');
     for (const t of [a, b, c]) await t.waitForLine(/: hello from A$/);
@@ -175,7 +175,7 @@ class Terminal {
     const child = spawn(process.execPath, ['-r', 'ts-node/register', 'lessons/04-broadcast/terminal.ts', url], { cwd: root });
     const terminal = new Terminal(child);
     terminals.add(terminal);
-    await terminal.waitForLine(/^.*connected to .*: you are /);
+    await terminal.waitForLine(/^.*connected to .*: you are /, 30_000); // three start at once
     return terminal;
   }
 
