@@ -40,6 +40,7 @@ export interface WorkerInfo {
   url: string;
 }
 
+/** The running classroom. Past `close`, what it offers is for the tests and the checks, to look inside. */
 export interface ScaleOut extends RunningLesson {
   adapter: AdapterKind;
   /** The workers that are listening now. */
@@ -123,7 +124,7 @@ export async function start({
 
   const own = new Map<Worker, number>(); // this classroom's workers, by their index
   const listening = new Map<number, WorkerInfo>();
-  const sessions = new Map<string, number>(); // Engine.IO session id → the index of the worker that holds it
+  const sessions = new Map<string, number>(); // Engine.IO session id → the index of the worker that holds it (for workerOf)
   const waiters = new Set<() => void>();
   const wake = () => waiters.forEach((wakeUp) => wakeUp());
   const youngDeaths = new Map<number, number>();
@@ -275,7 +276,7 @@ export async function start({
     workerOf: (id, ms = 3000) => until(() => listening.get(sessions.get(id) ?? 0), ms, `no worker said it holds session ${id} within ${ms} ms`),
   };
 
-  /** Resolves with what `found` finds, looking again whenever a worker says something; rejects after `ms`. */
+  /** For the tests: resolves with what `found` finds, looking again whenever a worker says something; rejects after `ms`. */
   function until<T>(found: () => T | undefined, ms: number, failure: string): Promise<T> {
     return new Promise((resolve, reject) => {
       const check = () => {

@@ -120,8 +120,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     void tell({ lesson13: 'leaving', index });
-    // io.close() tells every client "server shutting down": a reason to reconnect, and with
-    // Redis each one's session is saved, for the worker it reconnects to.
+    // io.close() closes every connection (the page sees "transport close": a reason to
+    // reconnect), and with Redis each one's session is saved, for the worker it reconnects to.
     setTimeout(() => process.exit(code), 2000).unref();
     lesson.close().finally(() => process.exit(code));
   };

@@ -1,5 +1,6 @@
-// The chat page of lesson 13: lesson 12's page, unchanged. Whichever worker
-// it reaches, it gets the same chat: that is the point.
+// The chat page of lesson 13: lesson 12's page, with its title, and its note
+// after a reconnect naming a stopped worker. Whichever worker it reaches, it
+// gets the same chat: that is the point.
 // Lesson 12's page: no message is lost or shown twice. It keeps the id of
 // the last message it saw in `socket.auth.serverOffset`, so that a reconnect that Socket.IO cannot
 // recover still gets what it missed; it sends each message with a
