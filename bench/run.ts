@@ -57,7 +57,7 @@ const USAGE = `npm run bench [-- options]
   --storm A,B,C   join storm sizes (default 50,100,200)
   --only LIST     some of: start,classroom,storm,restart,scale-out (default: the first four)
   --scale A,B,C   scale-out: classroom sizes, each on lesson 13's 2 workers beside
-                  1 process of lesson 10, until 2 workers miss p99 ≤ 50 ms (default 1000,3000)
+                  1 process of lesson 12, until 2 workers miss p99 ≤ 50 ms (default 1000,3000)
   --turns         classroom: lesson 10 and the bare server take turns (A B B A, 30 s
                   rounds) instead of running side by side; one classroom at a time,
                   so cleaner absolute latencies, but the chat takes twice as long
