@@ -351,7 +351,7 @@ export class Check {
     const reply = await this.ask(client, event, bad);
     expectThat(
       reply?.ok === false && typeof reply.error === 'string' && reply.error.length > 0,
-      `${call(event, bad)} was answered ${show(reply)}; a wrong type must be refused with { ok: false, error: "…" }`,
+      `${call(event, bad)} was answered ${show(reply)}; ${good.length === 0 ? `${event} takes no payload: one` : 'a wrong type'} must be refused with { ok: false, error: "…" }`,
     );
     client.emit(event, ...bad);
     client.emit(event, ...good);
