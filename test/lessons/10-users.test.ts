@@ -12,6 +12,16 @@ const join = (client: Client, name: string, room: string) => client.timeout(1000
 const say = (client: Client, text: string) => client.timeout(1000).emitWithAck('createMessage', { text });
 /** A round trip: whatever the server sent this client before it has arrived once this resolves. */
 const sync = (client: Client) => emitRaw(client, 'sync', []);
+/** Resolves once `client` is sent the user list `names`. */
+const listReaches = (client: Client, names: string[]) =>
+  new Promise<void>((resolve) => {
+    const listener = (list: string[]) => {
+      if (list.join('|') !== names.join('|')) return;
+      client.off('updateUserList', listener);
+      resolve();
+    };
+    client.on('updateUserList', listener);
+  });
 /** Options to connect from another machine: each address has its own limits (joins, connections). */
 const from = (address: string) => ({ localAddress: address }) as object;
 /** Every text message a client sees from now on, as "from: text". */
@@ -27,10 +37,16 @@ describe('10 users', () => {
   /** Ann and Bob in Lobby, Cy in Kitchen. */
   async function twoRooms() {
     const [ann, bob, cy] = await connectMany<Client>(lesson().url, 3);
+    // A room gets a list at once, then at most one more 100 ms later. Once Ann has the
+    // list with Bob, Lobby gets no other; then the 100 ms of each room run out, so the
+    // test's next change is sent at once, and a round trip brings every client its last.
+    const lobbySettled = listReaches(ann, ['Ann', 'Bob']);
     await join(ann, 'Ann', 'Lobby');
     await join(bob, 'Bob', 'Lobby');
     await join(cy, 'Cy', 'Kitchen');
-    await pause(150); // a room gets a list at once, then at most one per 100 ms: let the last ones arrive
+    await lobbySettled;
+    await pause(250);
+    await Promise.all([ann, bob, cy].map(sync));
     return { ann, bob, cy };
   }
 

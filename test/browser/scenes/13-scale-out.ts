@@ -34,9 +34,16 @@ export async function workerOfPage(page: Page, lesson: RunningLesson): Promise<W
   return (lesson as ScaleOut).workerOf(id);
 }
 
-/** What a worker killed under a page makes the browser report: its connection going, and a retry refused. */
+/**
+ * What a worker killed under a page makes the browser report: its connection
+ * going, a retry refused, and a poll of the dead session, answered 400
+ * "Session ID unknown" by the worker the front sent it to instead.
+ */
 export function expectedFailures(problem: string): boolean {
-  return /WebSocket connection to .* failed|ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|net::ERR_FAILED|status of 400/.test(problem);
+  return (
+    /WebSocket connection to .* failed|ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|net::ERR_FAILED|status of 400/.test(problem) ||
+    /^HTTP 400: \S+\/socket\.io\/\?EIO=4&transport=polling&.*sid=/.test(problem)
+  );
 }
 
 export const scene: Scene<ScaleOutOptions> = {
