@@ -93,7 +93,7 @@ async function handle(message: ToWorker): Promise<void> {
  * measure those limits instead of the server.
  */
 function machine(block: number, index: number): string {
-  return `127.${block}.${index >> 8}.${(index & 255) + 1}`;
+  return `127.${block}.${Math.floor(index / 254)}.${(index % 254) + 1}`; // the last byte 1 to 254: 255 and 256 are no hosts
 }
 
 /** Connects a client from each address, CONCURRENCY at a time. A failed one leaves a hole in the array. */
