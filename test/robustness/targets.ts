@@ -122,6 +122,16 @@ const sayHelloAndHearIt = async (client: Socket, timeoutMs: number) => {
   }
 };
 
+/** Lessons 12 and 13: a message's own name for itself (clientOffset), wrong in every way. */
+const badClientOffsets: Variant[] = [
+  { label: 'clientOffset null', args: [{ text: 'hello', clientOffset: null }] },
+  { label: 'clientOffset empty', args: [{ text: 'hello', clientOffset: '' }] },
+  { label: 'clientOffset over 64 characters', args: [{ text: 'hello', clientOffset: 'x'.repeat(65) }] },
+  { label: 'clientOffset a number', args: [{ text: 'hello', clientOffset: 7 }] },
+  { label: 'clientOffset an object', args: [{ text: 'hello', clientOffset: { id: 7 } }] },
+  { label: 'clientOffset with bad text', args: [{ text: '   ', clientOffset: 'robust-1' }] },
+];
+
 const all: Target[] = [
   {
     lesson: '01-date-notifier',
@@ -209,14 +219,7 @@ const all: Target[] = [
       { event: 'join', good: [{ name: 'Ada', room: 'Robust' }], limit: 30 },
       {
         ...chatEvents[0],
-        extra: [
-          { label: 'clientOffset null', args: [{ text: 'hello', clientOffset: null }] },
-          { label: 'clientOffset empty', args: [{ text: 'hello', clientOffset: '' }] },
-          { label: 'clientOffset over 64 characters', args: [{ text: 'hello', clientOffset: 'x'.repeat(65) }] },
-          { label: 'clientOffset a number', args: [{ text: 'hello', clientOffset: 7 }] },
-          { label: 'clientOffset an object', args: [{ text: 'hello', clientOffset: { id: 7 } }] },
-          { label: 'clientOffset with bad text', args: [{ text: '   ', clientOffset: 'robust-1' }] },
-        ],
+        extra: badClientOffsets,
       },
       chatEvents[1],
     ],
@@ -235,14 +238,7 @@ const all: Target[] = [
       { event: 'join', good: [{ name: 'Ada', room: 'Robust' }], limit: 30, extra: impostors },
       {
         ...chatEvents[0],
-        extra: [
-          { label: 'clientOffset null', args: [{ text: 'hello', clientOffset: null }] },
-          { label: 'clientOffset empty', args: [{ text: 'hello', clientOffset: '' }] },
-          { label: 'clientOffset over 64 characters', args: [{ text: 'hello', clientOffset: 'x'.repeat(65) }] },
-          { label: 'clientOffset a number', args: [{ text: 'hello', clientOffset: 7 }] },
-          { label: 'clientOffset an object', args: [{ text: 'hello', clientOffset: { id: 7 } }] },
-          { label: 'clientOffset with bad text', args: [{ text: '   ', clientOffset: 'robust-1' }] },
-        ],
+        extra: badClientOffsets,
       },
       chatEvents[1],
     ],
