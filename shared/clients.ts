@@ -84,9 +84,7 @@ export function limitEachClient(io: Server<any, any, any, any>, limits: ClientLi
     // What waits in Socket.IO's buffer, plus what the WebSocket has not sent yet.
     let bufferedBytes = 0;
     let cutting = false;
-    conn.on('flush', () => (bufferedBytes = 0));
-    conn.on('packetCreate', (packet: { data?: unknown }) => {
-      if (typeof packet.data === 'string') bufferedBytes += packet.data.length;
+    const checkWaiting = () => {
       const waitingBytes = bufferedBytes + (conn.transport.socket?.bufferedAmount ?? 0);
       if (conn.writeBuffer.length < limits.waitingPackets && waitingBytes < limits.waitingBytes) return;
       if (cutting) return;
@@ -99,7 +97,17 @@ export function limitEachClient(io: Server<any, any, any, any>, limits: ClientLi
       // Once the send under way has finished: a disconnect in the middle of a broadcast
       // would run the lesson's 'disconnect' handler inside its own emit.
       process.nextTick(() => cutOff(conn));
+    };
+    conn.on('flush', () => (bufferedBytes = 0));
+    conn.on('packetCreate', (packet: { data?: unknown }) => {
+      if (typeof packet.data === 'string') bufferedBytes += packet.data.length;
+      checkWaiting();
     });
+    // A WebSocket ping from the client is answered with a pong, below Socket.IO: a client
+    // that sends pings and never reads would pile up pongs, as it would messages.
+    const watchPings = (transport: EngineConnection['transport']) => transport.socket?.on?.('ping', checkWaiting);
+    watchPings(conn.transport);
+    conn.on('upgrade', watchPings); // from long-polling to a WebSocket
   });
 }
 
@@ -108,7 +116,7 @@ interface EngineConnection {
   request: IncomingMessage;
   writeBuffer: unknown[];
   readyState: string;
-  transport: { socket?: { bufferedAmount: number; terminate(): void } };
+  transport: { socket?: { bufferedAmount: number; terminate(): void; on?(event: 'ping', listener: () => void): void } };
   on(event: string, listener: (...args: any[]) => void): void;
   once(event: string, listener: (...args: any[]) => void): void;
   close(discard?: boolean): void;

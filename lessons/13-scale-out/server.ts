@@ -1,8 +1,8 @@
 // Lesson 13: scale-out. The primary process.
 // `npm start -- 13` runs this: it starts WORKERS worker processes (default 2)
 // with node:cluster, each running the chat (worker.ts, chat.ts), and one front
-// port for the browsers, where @socket.io/sticky hands each connection to a
-// worker, and every request of a long-polling session to the same worker.
+// port for the browsers (front.ts), which hands each connection to a worker,
+// and every request of a long-polling session to the same worker.
 // A worker that dies is started again. With REDIS_URL set, the workers talk
 // through Redis instead of through this process.
 //
@@ -10,12 +10,11 @@
 //                  sticky     └─► worker 2 (PORT+2) ─┴─ adapter: cluster (IPC via
 //                                                       this process) or Redis
 import cluster, { type Worker } from 'node:cluster';
-import { createServer } from 'node:http';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { setupMaster } from '@socket.io/sticky';
-import { listen, runFromCommandLine, type RunningLesson, type StartOptions } from '../../shared/run';
+import { listening as listeningAt, runFromCommandLine, type RunningLesson, type StartOptions } from '../../shared/run';
 import { checkRedisUrl, relayBetweenWorkers, type AdapterKind } from './adapters';
+import { frontPort } from './front';
 import { dbFileFromEnv, MessageStore, syncFromEnv } from './store';
 import { WORKER_ENV, type WorkerNews, type WorkerOptions } from './worker';
 
@@ -72,15 +71,6 @@ export function stickyFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
   throw new Error(`STICKY must be on or off (1 or 0), not "${env.STICKY}"`);
 }
 
-/**
- * Which worker gets a new session: sticky's "least-connection" picks the
- * worker with the fewest, by the `clientsCount` it keeps on each cluster
- * Worker. Here it is the count of sessions the worker says it holds, and a
- * worker that is still starting (it would not take the connection yet: the
- * client would wait) or already closing counts as full.
- */
-type Counted = Worker & { clientsCount?: number };
-
 /** node:cluster is one per process: so is a running classroom of this lesson. */
 let running = false;
 let closing: Promise<void> | undefined;
@@ -115,14 +105,14 @@ export async function start({
 
   // Whatever the front server and the adapter add to node:cluster goes again on close().
   const before = { message: cluster.listeners('message'), exit: cluster.listeners('exit') };
-  const front = sticky ? createServer() : undefined;
-  if (front) setupMaster(front, { loadBalancingMethod: 'least-connection' });
+  const front = sticky ? frontPort((sid) => workerFor(sid)) : undefined;
   if (!redisUrl) relayBetweenWorkers(); // the cluster adapter's messages go through here
   const added = (['message', 'exit'] as const).flatMap((event) =>
     cluster.listeners(event).filter((listener) => !before[event].includes(listener)).map((listener) => [event, listener] as const),
   );
 
   const own = new Map<Worker, number>(); // this classroom's workers, by their index
+  const load = new Map<Worker, number>(); // the sessions each holds; Infinity while it starts or closes
   const listening = new Map<number, WorkerInfo>();
   const sessions = new Map<string, number>(); // Engine.IO session id → the index of the worker that holds it (for workerOf)
   const waiters = new Set<() => void>();
@@ -130,6 +120,21 @@ export async function start({
   const youngDeaths = new Map<number, number>();
   let up = false; // every worker listened once: from then on, one that dies is started again
   let stopping = false;
+
+  /**
+   * The worker for a request: the one that holds its session, or else the one
+   * with the fewest sessions. A worker that is still starting (the client would
+   * wait) or already closing takes none.
+   */
+  const workerFor = (sid: string | undefined): Worker | undefined => {
+    const holder = sid === undefined ? undefined : sessions.get(sid);
+    let best: Worker | undefined;
+    for (const [worker, index] of own) {
+      if (index === holder && !worker.isDead()) return worker;
+      if ((load.get(worker) ?? Infinity) < (best ? load.get(best)! : Infinity)) best = worker;
+    }
+    return best;
+  };
 
   // The workers run worker.ts, compiled by register.js (swc, as ts-node does, without ts-node's
   // weight); their output comes through here.
@@ -153,8 +158,10 @@ export async function start({
     own.set(worker, index);
     let accepting = false; // until it listens, and once it says it is leaving
     let held = 0; // the sessions it holds
-    const count = () => void ((worker as Counted).clientsCount = accepting ? held : Infinity);
+    const count = () => void load.set(worker, accepting ? held : Infinity);
     count();
+    // A message to a worker that just died fails; without a listener, that would end the primary.
+    worker.on('error', (err) => console.error(`worker ${index}: ${err.message}`));
     const forward = (stream: NodeJS.ReadableStream | null, write: (line: string) => void) => {
       if (stream) createInterface({ input: stream, crlfDelay: Infinity }).on('line', write);
     };
@@ -164,12 +171,13 @@ export async function start({
 
     return new Promise((resolve, reject) => {
       let failure: string | undefined;
-      worker.on('message', (news: WorkerNews | { type?: string; lesson13Ask?: number }) => {
+      worker.on('message', (news: WorkerNews | { type?: string; data?: unknown; lesson13Ask?: number }) => {
         if ('type' in news && news.type === 'sticky:connection' && typeof news.lesson13Ask === 'number') {
-          // worker.ts sends sticky's news of a session before it answers the client: sticky has read it
-          // now (its listener comes first), so the client's next request will find its worker.
+          // worker.ts tells of a new session before it answers the client: so the client's
+          // next request, which may come at once, finds its worker.
+          if (typeof news.data === 'string') sessions.set(news.data, index);
           worker.send({ lesson13Answer: news.lesson13Ask });
-          return count(); // sticky counted it: set the count right
+          return;
         }
         if (!('lesson13' in news)) return;
         if (news.lesson13 === 'listening') {
@@ -189,12 +197,13 @@ export async function start({
           if (news.open) sessions.set(news.id, index);
           else if (sessions.get(news.id) === index) sessions.delete(news.id);
           held += news.open ? 1 : -1;
-          count(); // after sticky's own count of the same session
+          count();
           wake();
         }
       });
       worker.once('exit', (code, signal) => {
         own.delete(worker);
+        load.delete(worker);
         if (listening.get(index)?.pid === worker.process.pid) listening.delete(index);
         for (const [id, holder] of sessions) if (holder === index) sessions.delete(id);
         reject(new Error(failure ?? `worker ${index} stopped before it listened (${signal ?? `exit code ${code}`})`));
@@ -248,7 +257,7 @@ export async function start({
   let url: string;
   try {
     // The front listens first: if its port is taken, no worker is started for nothing.
-    const frontUrl = front ? await listen(front, port) : undefined;
+    const frontUrl = front ? await listeningAt(front.listen(port)) : undefined;
     const workerPort = (index: number) => (!sticky ? port : port === 0 ? 0 : port + index);
     const started = await Promise.all(Array.from({ length: count }, (_, i) => fork(i + 1, workerPort(i + 1))));
     url = frontUrl ?? started[0].url; // without a front, the workers' shared port

@@ -1,6 +1,8 @@
 // shared/clients.ts over real sockets: a cap on connections per address, and
 // a client that does not read is cut off before the server holds too much.
+import { randomBytes } from 'node:crypto';
 import http, { createServer } from 'node:http';
+import net from 'node:net';
 import { expect } from 'expect';
 import { Server } from 'socket.io';
 import type { Socket } from 'socket.io-client';
@@ -93,6 +95,38 @@ describe('clients: limits per address', () => {
       await pause(50);
       expect(read).toBeGreaterThan(1000);
       expect(reader.connected).toBe(true);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('cuts off a client that floods WebSocket pings and never reads the pongs', async function () {
+    this.timeout(10_000);
+    const s = await server({ connectionsPerAddress: 20, waitingPackets: 500, waitingBytes: 1e6 });
+    try {
+      const flooder = net.connect({ port: Number(new URL(s.url).port), host: '127.0.0.1', localAddress: '127.0.0.4' });
+      flooder.on('error', () => {});
+      const key = randomBytes(16).toString('base64');
+      flooder.write(
+        `GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: ${new URL(s.url).host}\r\nUpgrade: websocket\r\n` +
+          `Connection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
+      await new Promise((resolve) => flooder.once('data', resolve)); // 101 Switching Protocols
+      flooder.pause(); // and reads nothing more
+      // Masked ping frames with 125 bytes each: each one is answered with a pong of 125 bytes.
+      const ping = Buffer.concat([Buffer.from([0x89, 0x80 | 125, 0, 0, 0, 0]), randomBytes(125)]);
+      const block = Buffer.concat(Array.from({ length: 500 }, () => ping));
+      const closed = new Promise((resolve) => flooder.once('close', resolve));
+      const lines = await warnings(async () => {
+        let open = true;
+        void closed.then(() => (open = false));
+        const until = Date.now() + 5000; // without the limit, the server would hold every pong
+        while (open && Date.now() < until) {
+          if (!flooder.write(block)) await Promise.race([new Promise((resolve) => flooder.once('drain', resolve)), closed, pause(100)]);
+        }
+        flooder.destroy();
+      });
+      expect(lines).toEqual([expect.stringMatching(/^cut off a client at 127\.0\.0\.4: 0 messages \(\d+ bytes\) waited unread$/)]);
     } finally {
       await s.close();
     }
