@@ -142,7 +142,7 @@ export async function start({
     exec: path.join(__dirname, 'worker.ts'),
     execArgv: ['--enable-source-maps', '-r', path.join(__dirname, 'register.js')],
     silent: true,
-    // The structured clone algorithm, not JSON: sticky hands each request's first bytes (a Buffer) to the worker.
+    // The structured clone algorithm, not JSON: the front hands each request's first bytes (a Buffer) to the worker.
     serialization: 'advanced',
   });
 
@@ -244,7 +244,7 @@ export async function start({
   const close = () => {
     closed ??= (async () => {
       // Stops listening at once. (Not waiting for its close callback: node:net counts each connection
-      // sticky handed to a worker as open until that worker says otherwise, and a dead one never does.)
+      // the front handed to a worker as open until that worker says otherwise, and a dead one never does.)
       if (front?.listening) front.close();
       await stopWorkers();
       for (const [event, listener] of added) cluster.off(event, listener as (...args: unknown[]) => void);

@@ -43,7 +43,8 @@ const tell = (news: WorkerNews) =>
  * worker has answered the handshake. A quick client's next request may reach
  * the primary before that news does, and go to another worker, which answers
  * HTTP 400 "Session ID unknown". So this worker tells the primary first, in
- * the message sticky reads, and answers the client once the primary has it.
+ * sticky's own message (server.ts reads it), and answers the client once the
+ * primary has it.
  */
 function announceSessionsFirst(engine: { generateId(req: never): string | PromiseLike<string> }): void {
   const waiting = new Map<number, () => void>();
