@@ -110,7 +110,7 @@ function dependents(graph: Map<string, Set<string>>, files: string[]): Set<strin
  * changed (07.2 changes the shared message generator, and so lessons 07 to
  * 10), in one mocha run: which passed and which failed (full titles).
  */
-async function lessonTests(dir: string, lesson: LessonInfo, touched: string[]): Promise<{ failed: string[]; titles: string[]; crashes?: string[]; error?: string }> {
+async function lessonTests(dir: string, lesson: LessonInfo, touched: string[]): Promise<{ failed: string[]; titles: string[]; reasons?: Map<string, string>; crashes?: string[]; error?: string }> {
   const own = (file: string) => file.startsWith(`lessons/${lesson.number}-`);
   const others = [...dependents(importGraph(dir), touched.filter((file) => !own(file))), ...touched].filter((file) =>
     /^test\/(lessons|browser)\/\d\d-.*\.test\.ts$/.test(file),
@@ -126,6 +126,8 @@ async function lessonTests(dir: string, lesson: LessonInfo, touched: string[]): 
   return {
     titles: json.tests.map((test) => test.fullTitle),
     failed: json.failures.map((test) => test.fullTitle),
+    // The first lines of each failure's message: in CI, the scratch copy with the full report is gone.
+    reasons: new Map(json.failures.map((test) => [test.fullTitle, (test.err?.message ?? '').trim().split('\n').slice(0, 6).join(' ').replace(/\s+/g, ' ').slice(0, 400)])),
     // A crash skips the rest of its block (test/crash.ts): it is never a change the exercise meant.
     crashes: json.failures.filter((test) => test.err?.message?.startsWith('the server crashed:')).map((test) => `${test.fullTitle}: ${test.err!.message!.split('\n')[0]}`),
   };
@@ -175,7 +177,7 @@ async function prove(exercise: Exercise, lesson: LessonInfo, failsAsShipped: boo
   row.testsPass = !tests.error && unexpected.length === 0 && unknown.length === 0 && crashes.length === 0;
   if (tests.error) row.problems.push(tests.error);
   for (const crash of crashes) row.problems.push(`the lesson crashed in a test: ${crash}`);
-  for (const title of unexpected) row.problems.push(`a lesson test fails: ${title}`);
+  for (const title of unexpected) row.problems.push(`a lesson test fails: ${title}${tests.reasons?.get(title) ? `\n      ${tests.reasons.get(title)}` : ''}`);
   for (const title of unknown) row.problems.push(`names a changed test that does not exist: ${title}`);
   row.seconds = (Date.now() - started) / 1000;
   if (row.problems.length === 0) rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { RunningLesson } from '../../shared/run';
 import { connect } from '../helpers';
 import { targets, titleOf } from './targets';
-import { catchProcessErrors, settle, snapshot } from './watch';
+import { catchProcessErrors, QUICK_MS, settle, snapshot } from './watch';
 
 const CYCLES = Number(process.env.CHURN_CYCLES ?? 1000);
 const AT_ONCE = 50;
@@ -53,13 +53,13 @@ for (const target of targets.filter((t) => ['03', '06', '09', '10', '11', '13'].
           ),
         );
       }
-      expect(await settle(lesson, start0, 3000)).toEqual({});
+      expect(await settle(lesson, start0)).toEqual({});
       expect(watch.errors).toEqual([]);
       const client = await connect(lesson.url);
       // Lessons 10 and 13 keep a user list: of the 1,000 who came and went, no one may be left in it.
       const list = ['10-users', '13-scale-out'].includes(target.lesson) ? waitForList(client) : undefined;
       await target.prepare?.(client, 'Afterwards');
-      await target.probe(client, 100);
+      await target.probe(client, QUICK_MS);
       if (list) expect(await list).toEqual(['Afterwards']);
     });
   });

@@ -143,7 +143,7 @@ describe('robustness: classroom attacks on 10-users', function () {
 
     await Promise.all(sessions.map(({ address, sid }) => poll(lesson.url, address, `&sid=${sid}`, '1'))); // goodbye
     bystander.close();
-    expect(await settle(lesson, baseline, 2000)).toEqual({});
+    expect(await settle(lesson, baseline)).toEqual({});
     expect(errors.errors).toEqual([]);
   });
 
@@ -224,7 +224,7 @@ describe('robustness: classroom attacks on 10-users', function () {
       warnings.stop();
     }
     bystander.close();
-    expect(await settle(lesson, baseline, 2000)).toEqual({});
+    expect(await settle(lesson, baseline)).toEqual({});
     expect(errors.errors).toEqual([]);
   });
 
@@ -256,7 +256,7 @@ describe('robustness: classroom attacks on 10-users', function () {
     await expect(say(bystander, 'I am fine')).resolves.toEqual({ ok: true });
     for (const socket of sockets) socket.close();
     bystander.close();
-    expect(await settle(lesson, baseline, 2000)).toEqual({});
+    expect(await settle(lesson, baseline)).toEqual({});
     expect(errors.errors).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { CHAT_RATE_LIMIT, RATE_LIMITED } from '../../shared/rate-limit';
 import type { RunningLesson } from '../../shared/run';
 import { connect, pause } from '../helpers';
 import { targets, titleOf } from './targets';
-import { catchProcessErrors } from './watch';
+import { catchProcessErrors, QUICK_MS } from './watch';
 
 const FLOOD = 1000;
 const chats: Record<string, { send: string; receive: string; payload: (text: string) => unknown }> = {
@@ -59,7 +59,7 @@ for (const target of targets.filter((t) => t.lesson in chats)) {
       expect(new Set(refused.map((reply) => reply.error))).toEqual(new Set([RATE_LIMITED]));
 
       // The bystander chats on at once, and saw exactly the accepted messages.
-      expect(await bystander.timeout(100).emitWithAck(chat.send, chat.payload('I am fine'))).toMatchObject({ ok: true });
+      expect(await bystander.timeout(QUICK_MS).emitWithAck(chat.send, chat.payload('I am fine'))).toMatchObject({ ok: true });
       await pause(50);
       expect(delivered).toBe(accepted);
 

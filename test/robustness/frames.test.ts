@@ -8,7 +8,7 @@ import type { RunningLesson } from '../../shared/run';
 import { connect, pause } from '../helpers';
 import { huge } from './payloads';
 import { targets, titleOf } from './targets';
-import { catchProcessErrors, recordEvents, settle, snapshot } from './watch';
+import { catchProcessErrors, QUICK_MS, recordEvents, settle, snapshot } from './watch';
 
 /** Opens a raw WebSocket and does the Engine.IO and Socket.IO handshakes by hand. */
 async function rawClient(url: string): Promise<{ ws: WebSocket; closed: Promise<number> }> {
@@ -85,7 +85,7 @@ for (const target of targets) {
       expect(watch.errors).toEqual([]);
       expect(seen).toEqual([]);
       expect(bystander.connected).toBe(true);
-      await target.probe(bystander, 100);
+      await target.probe(bystander, QUICK_MS);
     });
 
     it('ends only the connection that sends a frame over maxHttpBufferSize', async () => {
@@ -93,7 +93,7 @@ for (const target of targets) {
       ws.send(`42["createMessage",{"text":"${huge()}"}]`);
       expect(await Promise.race([closed, pause(2000).then(() => 'still open')])).toBe(1009); // "message too big"
       expect(bystander.connected).toBe(true);
-      await target.probe(bystander, 100);
+      await target.probe(bystander, QUICK_MS);
     });
 
     it('leaves nothing behind', async () => {

@@ -5,7 +5,7 @@ import type { RunningLesson } from '../../shared/run';
 import { connect, pause } from '../helpers';
 import { badVariants } from './payloads';
 import { targets, titleOf } from './targets';
-import { catchProcessErrors, listenedEvents, recordEvents, settle, snapshot } from './watch';
+import { catchProcessErrors, listenedEvents, QUICK_MS, recordEvents, settle, snapshot } from './watch';
 
 const UNKNOWN_EVENTS = ['nope', 'constructor', '__proto__', 'hasOwnProperty', 'toString', 'error'];
 
@@ -98,7 +98,7 @@ for (const target of targets) {
       expect(seen).toEqual([]);
       expect(watch.errors).toEqual([]);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-      await target.probe(bystander, 100);
+      await target.probe(bystander, QUICK_MS);
       attacker.close();
       expect(await settle(lesson, before0)).toEqual({});
     });

@@ -15,6 +15,14 @@ export function recordEvents(
   return seen;
 }
 
+/**
+ * How soon a bystander must be answered while, or after, a hostile client
+ * does its worst. A server stuck behind a flood takes seconds (the freeze of
+ * unread clients took 30 s); a healthy one on a CI machine running three
+ * proofs at once on two cores has been seen to take over 100 ms.
+ */
+export const QUICK_MS = 1000;
+
 /** The numbers that must come back to where they were once a client leaves. */
 export function snapshot(lesson: RunningLesson) {
   const io = lesson.io!;
@@ -43,7 +51,7 @@ export function leftBehind(now: Snapshot, before: Snapshot): Partial<Snapshot> {
 }
 
 /** Reads until nothing is left behind compared with `before`, or `ms` run out; returns what is. */
-export async function settle(lesson: RunningLesson, before: Snapshot, ms = 1000): Promise<Partial<Snapshot>> {
+export async function settle(lesson: RunningLesson, before: Snapshot, ms = 3000): Promise<Partial<Snapshot>> {
   const until = Date.now() + ms;
   let left = leftBehind(snapshot(lesson), before);
   while (Object.keys(left).length > 0 && Date.now() < until) {
