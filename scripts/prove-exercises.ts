@@ -119,6 +119,7 @@ async function lessonTests(dir: string, lesson: LessonInfo, touched: string[]): 
   );
   const specs = [`test/lessons/${lesson.number}-*.test.ts`, `test/browser/${lesson.number}-*.test.ts`, 'test/shared/*.test.ts', 'test/robustness/*.test.ts', ...new Set(others)];
   const report = path.join(dir, 'mocha.json');
+  rmSync(report, { force: true }); // a second run must not read the first one's report
   const ran = await inCopy(dir, bin('mocha'), [...specs, '--reporter', 'json', '--reporter-option', `output=${report}`], {
     ONLY_LESSON: lesson.number,
     CHURN_CYCLES: '300', // a leak shows in 300 connections as in 1,000; npm test runs the 1,000
