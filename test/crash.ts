@@ -13,17 +13,34 @@
 //     the same crash. Other blocks, and other lessons, run as usual.
 // Later throws of that lesson are dropped: it has already crashed.
 // (A throw in a lesson's timer is not a handler's: mocha reports it as before.)
+import path from 'node:path';
 import type { Runnable, Runner, Suite, Test } from 'mocha';
 import { Socket } from 'socket.io';
-import { describeError } from './checks/run-checks';
+import { show } from './checks/check';
+
+const root = path.join(__dirname, '..');
+
+/** "TypeError: x is not a function (lessons/03-acknowledgements/server.ts:40)": one line, no stack. */
+export function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const where = (err.stack ?? '')
+    .split('\n')
+    .map((line) => line.match(/\(?([^\s()]+):(\d+):\d+\)?$/))
+    .find((found) => found && /[/\\](lessons|shared)[/\\]/.test(found[1]) && !found[1].includes('node_modules'));
+  const place = where ? ` (${path.relative(root, where[1])}:${where[2]})` : '';
+  return `${err.name}: ${err.message.split('\n')[0]}${place}`;
+}
 
 /** What a lesson's crash fails the test with. */
 export class LessonCrash extends Error {
+  /** `given`: what the client sent with the event, when it is a client's event. */
   constructor(
     readonly event: string,
     readonly original: unknown,
+    given?: unknown[],
   ) {
-    super(`the server crashed: ${event} threw ${describeError(original)}`);
+    const sent = given ? ` when sent ${show(given.filter((arg) => typeof arg !== 'function'))}` : '';
+    super(`the server crashed: ${event} threw ${describeError(original)}${sent}`);
     this.name = 'LessonCrash';
     const frames = original instanceof Error ? (original.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line) && !line.includes(__filename)) : [];
     this.stack = [
@@ -60,7 +77,10 @@ function describeListener(event: unknown): string {
  * handlers, `onAny` listeners, and the namespace's connection handlers) so
  * that a throw in one becomes a LessonCrash, once per server.
  */
-function catchHandlerThrows(): void {
+let catching = false;
+export function catchHandlerThrows(): void {
+  if (catching) return; // wrapped once, whoever asks (mocha's setup, npm run check)
+  catching = true;
   // Socket.IO's StrictEventEmitter, which its Socket and Namespace extend (the package does not export it).
   const proto = Object.getPrototypeOf(Socket.prototype) as Record<string, (...args: unknown[]) => unknown>;
   for (const method of ['emitUntyped', 'emitReserved']) {
@@ -69,7 +89,8 @@ function catchHandlerThrows(): void {
       try {
         return original.call(this, event, ...args);
       } catch (err) {
-        const crash = crashOf(this, event, err);
+        // emitUntyped runs a client's event: its arguments are what the client sent.
+        const crash = crashOf(this, event, err, method === 'emitUntyped' ? args : undefined);
         if (crash === DROPPED) return false;
         throw crash;
       }
@@ -82,7 +103,8 @@ function catchHandlerThrows(): void {
     try {
       return onevent.call(this, packet);
     } catch (err) {
-      const crash = crashOf(this, (packet as { data?: unknown[] })?.data?.[0], err);
+      const [event, ...given] = (packet as { data?: unknown[] })?.data ?? [];
+      const crash = crashOf(this, event, err, given);
       if (crash === DROPPED) return undefined;
       throw crash;
     }
@@ -92,14 +114,14 @@ function catchHandlerThrows(): void {
 const DROPPED = Symbol('dropped');
 
 /** What to throw instead of `err`: a LessonCrash, or DROPPED for a server that has already crashed. */
-function crashOf(emitter: unknown, event: unknown, err: unknown): unknown {
+function crashOf(emitter: unknown, event: unknown, err: unknown, given?: unknown[]): unknown {
   if (err instanceof LessonCrash) return err; // already wrapped, deeper down
   const server = serverOf(emitter);
   if (!server) return err; // not a lesson's socket: leave it as it was
   if (crashedServers.has(server)) return DROPPED;
   crashedServers.add(server);
   server.disconnectSockets(true); // what the end of the process would do to every client
-  return new LessonCrash(describeListener(event), err);
+  return new LessonCrash(describeListener(event), err, given);
 }
 
 const topBlock = (runnable: Runnable | Suite): Suite | undefined => {

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { StartLesson } from '../../shared/run';
+import { catchHandlerThrows, describeError, LessonCrash } from '../crash';
 import { Check, closeSharedBrowser, NotYet, root, type Exercise, type LessonChecks } from './check';
 
 export interface Result {
@@ -56,8 +57,8 @@ export async function runChecks(lesson: string, only?: string): Promise<Result[]
   return results;
 }
 
-/** Runs one check; resolves with why it failed, or '' when it passed. */
-async function runOne(exercise: Exercise, start: StartLesson, logs: string[]): Promise<string> {
+/** Runs one check; resolves with why it failed, or "" when it passed. (Exported for test/fixtures/check-crash.ts.) */
+export async function runOne(exercise: Exercise, start: StartLesson, logs: string[]): Promise<string> {
   logs.length = 0;
   const t = new Check(start, exercise.options, logs);
   const crash = catchCrashes();
@@ -79,13 +80,15 @@ async function runOne(exercise: Exercise, start: StartLesson, logs: string[]): P
 
 /**
  * A lesson that throws in a handler would end the process. While a check
- * runs, such an error fails the check instead, naming where it was thrown.
+ * runs, such an error fails the check instead, naming the handler, the error,
+ * where it was thrown, and what the client sent (test/crash.ts).
  */
 function catchCrashes(): { crashed: Promise<never>; stop(): void } {
+  catchHandlerThrows();
   let fail: (err: Error) => void = () => {};
   const crashed = new Promise<never>((_, reject) => (fail = reject));
   crashed.catch(() => {});
-  const onError = (err: unknown) => fail(new NotYet(`the server crashed: ${describeError(err)}`));
+  const onError = (err: unknown) => fail(new NotYet(err instanceof LessonCrash ? err.message : `the server crashed: ${describeError(err)}`));
   process.on('uncaughtException', onError);
   process.on('unhandledRejection', onError);
   return {
@@ -95,17 +98,6 @@ function catchCrashes(): { crashed: Promise<never>; stop(): void } {
       process.off('unhandledRejection', onError);
     },
   };
-}
-
-/** "TypeError: x is not a function (lessons/03-acknowledgements/server.ts:40)": one line, no stack. */
-export function describeError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const where = (err.stack ?? '')
-    .split('\n')
-    .map((line) => line.match(/\(?([^\s()]+):(\d+):\d+\)?$/))
-    .find((found) => found && /[/\\](lessons|shared)[/\\]/.test(found[1]) && !found[1].includes('node_modules'));
-  const place = where ? ` (${path.relative(root, where[1])}:${where[2]})` : '';
-  return `${err.name}: ${err.message.split('\n')[0]}${place}`;
 }
 
 /** Keeps the lesson's own logging ("client … connected") out of the results, in `lines`. */

@@ -1,5 +1,6 @@
 // The harness reports a lesson's crash once (test/crash.ts): one failure that
-// names the event and the error, not a cascade.
+// names the event, the error and what was sent, not a cascade. npm run check
+// says the same in its one sentence.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -25,10 +26,17 @@ describe('the test harness, when a lesson crashes', function () {
     expect(report.failures.map((failure) => [failure.fullTitle, failure.err.message])).toEqual([
       [
         '03 acknowledgements, with a handler that trusts its input refuses a number',
-        expect.stringContaining('the server crashed: its "shout" handler threw TypeError: text.toUpperCase is not a function'),
+        expect.stringContaining('the server crashed: its "shout" handler threw TypeError: text.toUpperCase is not a function when sent [42]'),
       ],
     ]);
     // The good shout before it, and the other block with its own server.
     expect(report.stats).toMatchObject({ passes: 2, pending: 2, failures: 1 });
+  });
+
+  it('npm run check: the check fails with one sentence naming the handler, the error and what was sent', async () => {
+    const ran = await promisify(execFile)(process.execPath, ['-r', 'ts-node/register', 'test/fixtures/check-crash.ts'], { cwd: root });
+    expect(JSON.parse(ran.stdout)).toBe(
+      'the server crashed: its "shoutAll" handler threw TypeError: text.toUpperCase is not a function when sent [["fine",42]]',
+    );
   });
 });
