@@ -1,9 +1,10 @@
-// npm run diff -- NN [MM]
-// Shows the code that changed from the previous lesson to lesson NN (or from
-// lesson MM to NN): `git diff --no-index` of the two folders, file by file,
-// without READMEs and screenshots. Coloured when it prints to a terminal
-// (NO_COLOR turns that off, FORCE_COLOR on). Then names the shared/ modules
-// lesson NN imports that the other did not: read those too.
+// npm run diff -- NN, or npm run diff -- MM NN
+// Shows the code that changed from the lesson before to lesson NN (from lesson
+// 10 for lesson 12, which builds on it), or from lesson MM to NN: `git diff
+// --no-index` of the two folders, file by file, without READMEs and
+// screenshots. Coloured when it prints to a terminal (NO_COLOR turns that off,
+// FORCE_COLOR on). Then names the shared/ modules lesson NN imports that the
+// other did not: read those too.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -57,6 +58,18 @@ export function lessonDiff(from: LessonInfo, to: LessonInfo, color: boolean): st
   return out.join('');
 }
 
+/**
+ * Lessons that build on one that is not the lesson just before them: lesson
+ * 12 takes lesson 10's chat, not lesson 11's Raspberry Pi.
+ */
+const BUILDS_ON: Record<string, string> = { '12': '10' };
+
+/** The lesson `lesson` builds on: usually the one before it. */
+function lessonBefore(lessons: LessonInfo[], lesson: LessonInfo): LessonInfo | undefined {
+  const base = BUILDS_ON[lesson.number];
+  return base ? lessons.find((other) => other.number === base) : lessons[lessons.indexOf(lesson) - 1];
+}
+
 /** What `npm run diff -- WORDS` prints; throws, saying why, for lessons that are not there. */
 export function diffCommand(words: string[], color: boolean): string {
   const lessons = listLessons();
@@ -68,7 +81,7 @@ export function diffCommand(words: string[], color: boolean): string {
     return lesson;
   });
   const to = found.length === 2 ? found[1] : found[0];
-  const from = found.length === 2 ? found[0] : lessons[lessons.indexOf(to) - 1];
+  const from = found.length === 2 ? found[0] : lessonBefore(lessons, to);
   if (!from) return `Lesson ${to.number} is the first: there is nothing before it to compare it with. Its code is all in lessons/${to.number}-${to.slug}/.\n`;
   if (from === to) throw new Error(`Pick two different lessons: npm run diff -- ${from.number} 09`);
   const bold = (text: string) => (color ? `\x1b[1m${text}\x1b[0m` : text);

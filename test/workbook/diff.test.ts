@@ -35,4 +35,11 @@ describe('npm run diff', function () {
     expect(() => diffCommand(['99'], false)).toThrow('There is no lesson "99". Try a number from 01 to');
     expect(diffCommand(['05', '09'], false)).toContain('From lesson 05 (Chat) to lesson 09 (Rooms)');
   });
+
+  it('-- 12 compares with lesson 10, the chat it builds on, not lesson 11 (the Pi)', () => {
+    const output = diffCommand(['12'], false);
+    expect(output).toContain('From lesson 10 (Users) to lesson 12');
+    expect(output).toContain('diff --git a/lessons/10-users/server.ts b/lessons/12-delivery/server.ts');
+    expect(diffCommand(['13'], false)).toContain('From lesson 12 (Delivery) to lesson 13');
+  });
 });

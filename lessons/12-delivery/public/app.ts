@@ -162,7 +162,7 @@ socket.on('newLocationMessage', (message) => showOnce(view.locationTemplate, mes
 /** server.ts's NOT_JOINED: the page is not in a room (yet) on this connection. */
 const NOT_JOINED = 'join a room first';
 
-/** A name for this page, for its messages' clientOffsets. (crypto.randomUUID needs https; this works on http too.) */
+/** A name for this page, for its messages' clientOffsets. (crypto.randomUUID needs a secure context, which a page opened at a LAN address on http is not; this works anywhere.) */
 const pageId = [...crypto.getRandomValues(new Uint8Array(8))].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 let sentCount = 0;
 
