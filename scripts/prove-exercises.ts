@@ -112,7 +112,7 @@ function dependents(graph: Map<string, Set<string>>, files: string[]): Set<strin
  * changed (07.2 changes the shared message generator, and so lessons 07 to
  * 10), in one mocha run: which passed and which failed (full titles).
  */
-async function lessonTests(dir: string, lesson: LessonInfo, touched: string[]): Promise<{ failed: string[]; titles: string[]; reasons?: Map<string, string>; crashes?: string[]; error?: string }> {
+async function lessonTests(dir: string, lesson: LessonInfo, touched: string[]): Promise<{ failed: string[]; titles: string[]; reasons: Map<string, string>; crashes: string[]; error?: string }> {
   const own = (file: string) => file.startsWith(`lessons/${lesson.number}-`);
   const others = [...dependents(importGraph(dir), touched.filter((file) => !own(file))), ...touched].filter((file) =>
     /^test\/(lessons|browser)\/\d\d-.*\.test\.ts$/.test(file),
@@ -124,7 +124,7 @@ async function lessonTests(dir: string, lesson: LessonInfo, touched: string[]): 
     ONLY_LESSON: lesson.number,
     CHURN_CYCLES: '300', // a leak shows in 300 connections as in 1,000; npm test runs the 1,000
   });
-  if (!existsSync(report)) return { failed: [], titles: [], error: `mocha did not run: ${ran.out.trim().split('\n').slice(-3).join(' ')}` };
+  if (!existsSync(report)) return { failed: [], titles: [], reasons: new Map(), crashes: [], error: `mocha did not run: ${ran.out.trim().split('\n').slice(-3).join(' ')}` };
   const json = JSON.parse(readFileSync(report, 'utf8')) as { tests: Array<{ fullTitle: string }>; failures: Array<{ fullTitle: string; err?: { message?: string } }> };
   return {
     titles: json.tests.map((test) => test.fullTitle),
@@ -174,23 +174,23 @@ async function prove(exercise: Exercise, lesson: LessonInfo, failsAsShipped: boo
 
   const changes = exercise.changes ?? [];
   const unexpectedIn = (run: Awaited<ReturnType<typeof lessonTests>>) =>
-    run.failed.filter((title) => !changes.includes(title) && !(run.crashes ?? []).some((crash) => crash.startsWith(`${title}: `)));
+    run.failed.filter((title) => !changes.includes(title) && !run.crashes.some((crash) => crash.startsWith(`${title}: `)));
   let tests = await timed('tests', lessonTests(dir, lesson, [...changed, ...created]));
   // Three proofs at once on two cores can make a timed test miss. A test that
   // fails, and passes when the whole set runs again, is reported as flaky; one
   // that fails twice is a miss. A crash is never run again.
-  if (unexpectedIn(tests).length > 0 && !tests.error && (tests.crashes ?? []).length === 0) {
+  if (unexpectedIn(tests).length > 0 && !tests.error && tests.crashes.length === 0) {
     const first = tests;
     tests = await timed('tests again', lessonTests(dir, lesson, [...changed, ...created]));
-    if (unexpectedIn(tests).length === 0) row.flaky = unexpectedIn(first).map((title) => `${title}: ${first.reasons?.get(title) ?? ''}`);
+    if (unexpectedIn(tests).length === 0) row.flaky = unexpectedIn(first).map((title) => `${title}: ${first.reasons.get(title) ?? ''}`);
   }
-  const crashes = tests.crashes ?? [];
+  const crashes = tests.crashes;
   const unexpected = unexpectedIn(tests);
   const unknown = changes.filter((title) => !tests.titles.includes(title));
   row.testsPass = !tests.error && unexpected.length === 0 && unknown.length === 0 && crashes.length === 0;
   if (tests.error) row.problems.push(tests.error);
   for (const crash of crashes) row.problems.push(`the lesson crashed in a test: ${crash}`);
-  for (const title of unexpected) row.problems.push(`a lesson test fails: ${title}${tests.reasons?.get(title) ? `\n      ${tests.reasons.get(title)}` : ''}`);
+  for (const title of unexpected) row.problems.push(`a lesson test fails: ${title}${tests.reasons.get(title) ? `\n      ${tests.reasons.get(title)}` : ''}`);
   for (const title of unknown) row.problems.push(`names a changed test that does not exist: ${title}`);
   row.seconds = (Date.now() - started) / 1000;
   if (row.problems.length === 0) rmSync(dir, { recursive: true, force: true });
