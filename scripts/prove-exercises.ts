@@ -1,10 +1,17 @@
-// npm run prove-exercises [-- NN | NN.K ...]
+// npm run prove-exercises [-- NN | NN.K ...] [--quick]
 // Proves every checked exercise, in scratch copies of the workbook (.proof/):
 //   1. its check fails on the lesson as it ships;
 //   2. with its reference solution applied, the check passes,
 //   3. the type check passes,
 //   4. and the lesson's own tests pass (lesson, browser, robustness and the
-//      shared modules' tests), except those the exercise names as changed.
+//      shared modules' tests), except those the exercise names as changed;
+//   5. with each of its wrong answers applied (test/solutions/wrong/NN.K-*.patch),
+//      the check fails, with a message that says what went wrong (the
+//      patch's `Expect:` line, a regular expression);
+//   6. with every reference solution of the earlier lessons applied together
+//      (what they change outside their own lesson: shared/ and the tests),
+//      its check still passes with its solution.
+// --quick leaves out 3 and 4 (for writing checks: the check's verdicts only).
 // Prints a table, one row per exercise, and exits 1 on any miss.
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -15,7 +22,7 @@ import type { Exercise } from '../test/checks/check';
 import { loadChecks, type Result } from '../test/checks/run-checks';
 import { findLesson, listLessons, type LessonInfo } from './lessons';
 import { IncrementalTypes } from './incremental-types';
-import { filesOf, solutionFile } from './solution';
+import { filesOf, solutionFile, wrongAnswers, type WrongAnswer } from './solution';
 
 const run = promisify(execFile);
 const root = path.join(__dirname, '..');
@@ -34,6 +41,11 @@ interface Row {
   problems: string[];
   /** Tests that failed on the first run and passed on the second, with why they failed. */
   flaky?: string[];
+  /** A wrong answer: whether its check refused it, for its mistake, and with what message. */
+  refused?: boolean;
+  message?: string;
+  /** The scratch copy, kept when something missed. */
+  dir?: string;
 }
 
 /** Copies the workbook's files (tracked, or new and not ignored) into `dir`. */
@@ -136,7 +148,7 @@ async function lessonTests(dir: string, lesson: LessonInfo, touched: string[]): 
   };
 }
 
-async function prove(exercise: Exercise, lesson: LessonInfo, failsAsShipped: boolean | undefined, base: string, types: IncrementalTypes): Promise<Row> {
+async function prove(exercise: Exercise, lesson: LessonInfo, failsAsShipped: boolean | undefined, base: string, types: IncrementalTypes | undefined): Promise<Row> {
   const started = Date.now();
   const row: Row = { id: exercise.id, failsAsShipped, steps: {}, problems: [] };
   const timed = async <T>(step: string, work: Promise<T>): Promise<T> => {
@@ -164,13 +176,20 @@ async function prove(exercise: Exercise, lesson: LessonInfo, failsAsShipped: boo
   }
   const checked = timed('check', checkResults(dir, exercise.id, 3));
   const { changed, created } = filesOf(readFileSync(patch, 'utf8'));
-  const typeErrors = await timed('types', Promise.resolve().then(() => types.check(dir, changed, created)));
-  row.typesPass = typeErrors.length === 0;
-  if (!row.typesPass) row.problems.push(`type check: ${typeErrors[0]}${typeErrors.length > 1 ? ` (and ${typeErrors.length - 1} more)` : ''}`);
+  if (types) {
+    const typeErrors = await timed('types', Promise.resolve().then(() => types.check(dir, changed, created)));
+    row.typesPass = typeErrors.length === 0;
+    if (!row.typesPass) row.problems.push(`type check: ${typeErrors[0]}${typeErrors.length > 1 ? ` (and ${typeErrors.length - 1} more)` : ''}`);
+  }
   const results = await checked;
   const result = results.find((r) => r.exercise === exercise.id);
   row.checkPasses = result?.passed === true;
   if (!row.checkPasses) row.problems.push(`check with the solution: ${result?.message ?? 'no result'}`);
+  if (!types) {
+    row.seconds = (Date.now() - started) / 1000;
+    if (row.problems.length === 0) rmSync(dir, { recursive: true, force: true });
+    return row;
+  }
 
   const changes = exercise.changes ?? [];
   const unexpectedIn = (run: Awaited<ReturnType<typeof lessonTests>>) =>
@@ -197,6 +216,72 @@ async function prove(exercise: Exercise, lesson: LessonInfo, failsAsShipped: boo
   return row;
 }
 
+/** A copy of `base` in .proof/NAME with `patches` applied (each with `exclude`d paths left out); or why not. */
+async function patchedCopy(name: string, base: string, patches: Array<{ file: string; exclude?: string }>): Promise<{ dir: string; error?: string }> {
+  const dir = path.join(scratch, name);
+  rmSync(dir, { recursive: true, force: true });
+  await run('cp', ['-r', base, dir]);
+  for (const { file, exclude } of patches) {
+    const args = ['apply', '--whitespace=nowarn', ...(exclude ? [`--exclude=${exclude}`] : []), file];
+    // The copy lies inside the workbook's own repository: stop git from finding
+    // it, or git apply would skip every path outside .proof/NAME without a word.
+    let applied = await inCopy(dir, 'git', args, { GIT_CEILING_DIRECTORIES: scratch });
+    // Two solutions that change one shared file (10.1 and 10.3, shared/users.ts) touch each other's context.
+    if (!applied.ok) applied = await inCopy(dir, 'git', [...args.slice(0, 1), '-C1', ...args.slice(1)], { GIT_CEILING_DIRECTORIES: scratch });
+    if (!applied.ok) return { dir, error: `${path.relative(root, file)} does not apply: ${applied.out.trim().split('\n')[0]}` };
+  }
+  return { dir };
+}
+
+/** A wrong answer: its check must fail, with a message that says what is wrong. */
+async function proveWrong(wrong: WrongAnswer, base: string): Promise<Row> {
+  const started = Date.now();
+  const row: Row = { id: `${wrong.exercise} ✗ ${wrong.name}`, failsAsShipped: undefined, steps: {}, problems: [] };
+  const { dir, error } = await patchedCopy(`${wrong.exercise}-${wrong.name}`, base, [{ file: wrong.file }]);
+  row.dir = dir;
+  if (error) row.problems.push(error);
+  else {
+    const result = (await checkResults(dir, wrong.exercise, 3)).find((r) => r.exercise === wrong.exercise);
+    row.refused = result !== undefined && !result.passed && wrong.expect.test(result.message);
+    row.message = result?.message;
+    if (!result) row.problems.push('its check gave no result');
+    else if (result.passed) row.problems.push(`its check passes this wrong answer (${wrong.mistake})`);
+    else if (!wrong.expect.test(result.message)) row.problems.push(`its check refuses it, but not for its mistake: expected a message matching ${wrong.expect}, got "${result.message}"`);
+  }
+  row.seconds = (Date.now() - started) / 1000;
+  if (row.problems.length === 0) rmSync(dir, { recursive: true, force: true });
+  return row;
+}
+
+/** The parts of each earlier lesson's reference solutions that reach past their own lesson, in order. */
+function earlierSolutions(lesson: LessonInfo, lessons: LessonInfo[]): Array<{ file: string; exclude: string }> {
+  return lessons
+    .filter((other) => other.number < lesson.number)
+    .flatMap((other) =>
+      (loadChecks(`${other.number}-${other.slug}`)?.exercises ?? [])
+        .map((exercise) => solutionFile(exercise.id))
+        .filter((file) => existsSync(file) && filesOf(readFileSync(file, 'utf8')).changed.concat(filesOf(readFileSync(file, 'utf8')).created).some((f) => !f.startsWith(`lessons/${other.number}-`)))
+        .map((file) => ({ file, exclude: `lessons/${other.number}-*` })),
+    );
+}
+
+/** The check passes with the solution, on top of every earlier lesson's solutions. */
+async function proveCombined(exercise: Exercise, lesson: LessonInfo, earlier: Array<{ file: string; exclude: string }>, base: string): Promise<Row> {
+  const started = Date.now();
+  const row: Row = { id: `${exercise.id} + earlier`, failsAsShipped: undefined, steps: {}, problems: [] };
+  const { dir, error } = await patchedCopy(`${exercise.id}-combined`, base, [...earlier, { file: solutionFile(exercise.id) }]);
+  row.dir = dir;
+  if (error) row.problems.push(`with the solutions of lessons before ${lesson.number}: ${error}`);
+  else {
+    const result = (await checkResults(dir, exercise.id, 3)).find((r) => r.exercise === exercise.id);
+    row.checkPasses = result?.passed === true;
+    if (!row.checkPasses) row.problems.push(`with the solutions of ${earlier.map((e) => path.basename(e.file, '.patch')).join(', ')} applied too, the check says: ${result?.message ?? 'no result'}`);
+  }
+  row.seconds = (Date.now() - started) / 1000;
+  if (row.problems.length === 0) rmSync(dir, { recursive: true, force: true });
+  return row;
+}
+
 /** Runs `work` on every item, `size` at a time. */
 async function pool<T, R>(items: T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
@@ -216,6 +301,7 @@ const mark = (value: boolean | undefined) => (value === undefined ? '–' : valu
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const quick = process.argv.includes('--quick');
   const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
   const lessons = listLessons().filter((lesson) => loadChecks(`${lesson.number}-${lesson.slug}`));
   const chosen = wanted.length ? [...new Set(wanted.map((text) => findLesson(lessons, text.split('.')[0])!).filter(Boolean))] : lessons;
@@ -236,26 +322,55 @@ async function main(): Promise<void> {
     for (const result of await checkResults(base, lesson.number)) shipped.set(result.exercise, !result.passed);
   });
   await new Promise((resolve) => setImmediate(resolve)); // let the checks start first
-  const types = new IncrementalTypes(base);
+  const types = quick ? undefined : new IncrementalTypes(base);
   await shippedChecks;
   const shippedSeconds = (Date.now() - started) / 1000;
 
   // 2-4. With the solution applied, in a copy of its own. Much of a run is
   // waiting (for Chromium, for sockets), so one more than the cores.
   const workers = Number(process.env.PROOF_WORKERS) || cpus().length + 1;
-  const rows = await pool(jobs, workers, ({ lesson, exercise }) => prove(exercise, lesson, shipped.get(exercise.id), base, types));
+  // The wrong answers, and each solution on top of the earlier lessons' solutions.
+  const wrongs = jobs.flatMap(({ exercise }) => wrongAnswers(exercise.id));
+  const combined = jobs
+    .map(({ lesson, exercise }) => ({ lesson, exercise, earlier: earlierSolutions(lesson, lessons) }))
+    .filter(({ exercise, earlier }) => earlier.length > 0 && existsSync(solutionFile(exercise.id)));
+  type Job = () => Promise<Row>;
+  const work: Job[] = [
+    ...jobs.map(({ lesson, exercise }): Job => () => prove(exercise, lesson, shipped.get(exercise.id), base, types)),
+    ...wrongs.map((wrong): Job => () => proveWrong(wrong, base)),
+    ...combined.map(({ lesson, exercise, earlier }): Job => () => proveCombined(exercise, lesson, earlier, base)),
+  ];
+  const all = await pool(work, workers, (job) => job());
+  const rows = all.slice(0, jobs.length);
+  const wrongRows = all.slice(jobs.length, jobs.length + wrongs.length);
+  const combinedRows = all.slice(jobs.length + wrongs.length);
 
   console.log('| exercise | fails as shipped | check passes with solution | types | lesson tests | seconds |');
   console.log('|---|:-:|:-:|:-:|:-:|--:|');
   for (const row of rows) {
     const steps = Object.entries(row.steps).map(([step, s]) => `${step} ${s.toFixed(1)}`).join(', ');
-    console.log(`| ${row.id} | ${mark(row.failsAsShipped)} | ${mark(row.checkPasses)} | ${mark(row.typesPass)} | ${mark(row.testsPass)} | ${row.seconds?.toFixed(1) ?? '–'} (${steps}) |`);
+    console.log(`| ${row.id} | ${mark(row.failsAsShipped)} | ${mark(row.checkPasses)} | ${quick ? 'not run' : mark(row.typesPass)} | ${quick ? 'not run' : mark(row.testsPass)} | ${row.seconds?.toFixed(1) ?? '–'} (${steps}) |`);
   }
-  const missed = rows.filter((row) => row.problems.length > 0);
+  if (wrongRows.length) {
+    console.log('\n| wrong answer | refused, for its mistake | what the check said | seconds |');
+    console.log('|---|:-:|---|--:|');
+    for (const row of wrongRows) console.log(`| ${row.id} | ${mark(row.refused)} | ${(row.message ?? '').replace(/\|/g, '\\|')} | ${row.seconds?.toFixed(1) ?? '–'} |`);
+  }
+  if (combinedRows.length) {
+    console.log('\n| with the earlier lessons\' solutions | check passes | seconds |');
+    console.log('|---|:-:|--:|');
+    for (const row of combinedRows) console.log(`| ${row.id} | ${mark(row.checkPasses)} | ${row.seconds?.toFixed(1) ?? '–'} |`);
+  }
+  const missed = all.filter((row) => row.problems.length > 0);
   const total = (Date.now() - started) / 1000;
-  console.log(`\n${rows.length} exercises in ${chosen.length} lessons: ${rows.length - missed.length} proved, ${missed.length} missed, in ${total.toFixed(0)} s (${shippedSeconds.toFixed(0)} s for the checks as shipped, then ${(total - shippedSeconds).toFixed(0)} s for the solutions, ${workers} at a time)`);
-  for (const row of missed) console.log(`  ${row.id}: ${row.problems.join('; ')} (files kept in .proof/${row.id})`);
-  for (const row of rows.filter((r) => r.flaky)) console.log(`  ${row.id}, flaky: failed once, then passed when run again: ${row.flaky!.join('; ')}`);
+  const proved = (list: Row[]) => list.filter((row) => row.problems.length === 0).length;
+  console.log(
+    `\n${rows.length} exercises in ${chosen.length} lessons: ${proved(rows)} proved${quick ? ' (--quick: check only)' : ''}; ` +
+      `${wrongRows.length} wrong answers: ${proved(wrongRows)} refused; ${combinedRows.length} with earlier solutions: ${proved(combinedRows)} passed; ` +
+      `${missed.length} missed, in ${total.toFixed(0)} s (${shippedSeconds.toFixed(0)} s for the checks as shipped, then ${(total - shippedSeconds).toFixed(0)} s for the rest, ${workers} at a time)`,
+  );
+  for (const row of missed) console.log(`  ${row.id}: ${row.problems.join('; ')} (files kept in ${path.relative(root, row.dir ?? path.join(scratch, row.id))})`);
+  for (const row of all.filter((r) => r.flaky)) console.log(`  ${row.id}, flaky: failed once, then passed when run again: ${row.flaky!.join('; ')}`);
   if (missed.length === 0) rmSync(scratch, { recursive: true, force: true });
   process.exitCode = missed.length ? 1 : 0;
 }

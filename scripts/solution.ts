@@ -4,7 +4,7 @@
 // (For the workbook's authors: --save writes your working tree's change to
 // the lesson, against the last commit, as that solution.)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadChecks } from '../test/checks/run-checks';
 import { findLesson, listLessons } from './lessons';
@@ -12,6 +12,42 @@ import { findLesson, listLessons } from './lessons';
 const root = path.join(__dirname, '..');
 export const solutionsDir = path.join(root, 'test', 'solutions');
 export const solutionFile = (id: string) => path.join(solutionsDir, `${id}.patch`);
+export const wrongDir = path.join(solutionsDir, 'wrong');
+
+/**
+ * A plausible wrong answer to an exercise, kept to prove that its check
+ * refuses it: test/solutions/wrong/NN.K-what-it-gets-wrong.patch, a diff
+ * against the lesson as it ships, after two lines that git apply skips:
+ *   Mistake: the typing notice reaches every room (io.emit)
+ *   Expect: another room
+ * `Expect` is a regular expression (case-insensitive) that the check's
+ * "not yet" message must match: it says what went wrong.
+ */
+export interface WrongAnswer {
+  exercise: string;
+  name: string;
+  file: string;
+  mistake: string;
+  expect: RegExp;
+}
+
+export function wrongAnswers(exercise: string): WrongAnswer[] {
+  if (!existsSync(wrongDir)) return [];
+  return readdirSync(wrongDir)
+    .filter((name) => name.startsWith(`${exercise}-`) && name.endsWith('.patch'))
+    .sort()
+    .map((name) => {
+      const file = path.join(wrongDir, name);
+      const text = readFileSync(file, 'utf8');
+      const field = (label: string) => text.match(new RegExp(`^${label}:\\s*(.+)$`, 'm'))?.[1]?.trim();
+      const mistake = field('Mistake');
+      const expect = field('Expect');
+      if (!mistake || !expect || text.indexOf(`${'Expect'}:`) > text.indexOf('diff --git')) {
+        throw new Error(`${path.relative(root, file)} must start with "Mistake: …" and "Expect: …" lines, before its diff`);
+      }
+      return { exercise, name: name.slice(exercise.length + 1, -'.patch'.length), file, mistake, expect: new RegExp(expect, 'i') };
+    });
+}
 
 /** The files a patch changes, and those it creates. */
 export function filesOf(patch: string): { changed: string[]; created: string[] } {
@@ -73,6 +109,8 @@ function main(): void {
   const args = process.argv.slice(2);
   const text = args.find((arg) => !arg.startsWith('--'));
   if (args.includes('--save')) return save(exerciseIdForSave(text));
+  const wrongName = option(args, '--save-wrong');
+  if (wrongName !== undefined) return saveWrong(exerciseIdForSave(text), wrongName, option(args, '--mistake'), option(args, '--expect'));
   const id = exerciseId(text);
   const patch = readFileSync(solutionFile(id), 'utf8');
   if (!args.includes('--apply')) {
@@ -103,8 +141,15 @@ function exerciseIdForSave(text: string | undefined): string {
   return `${lesson.number}.${Number(part)}`;
 }
 
-/** Writes the working tree's change (new files too), against HEAD, as the solution of `id`. */
-function save(id: string): void {
+/** `--name=value` or `--name value` among the arguments. */
+function option(args: string[], name: string): string | undefined {
+  const i = args.findIndex((arg) => arg === name || arg.startsWith(`${name}=`));
+  if (i < 0) return undefined;
+  return args[i].includes('=') ? args[i].slice(name.length + 1) : args[i + 1];
+}
+
+/** The working tree's change (new files too), against HEAD, outside the checks and solutions. */
+function workingChange(): string {
   const outside = [':(exclude)test/solutions', ':(exclude)test/checks'];
   const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' });
   // New files count too: git diff shows them once git knows of them, so add
@@ -118,8 +163,26 @@ function save(id: string): void {
     if (created.length) git('reset', '-q', '--', ...created);
   }
   if (!patch.trim()) throw new Error('Nothing has changed since the last commit: there is no solution to save.');
+  return patch;
+}
+
+/** Writes the working tree's change, against HEAD, as the solution of `id`. */
+function save(id: string): void {
+  const patch = workingChange();
   writeFileSync(solutionFile(id), patch);
   console.log(`Saved ${path.relative(root, solutionFile(id))}: ${[...new Set(Object.values(filesOf(patch)).flat())].join(', ')}`);
+}
+
+/** Writes the working tree's change as a wrong answer to `id` (see WrongAnswer). */
+function saveWrong(id: string, name: string, mistake: string | undefined, expect: string | undefined): void {
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(name) || !mistake || !expect) {
+    throw new Error('npm run solution -- 10.2 --save-wrong=what-it-gets-wrong --mistake="the notice reaches every room" --expect="another room"');
+  }
+  new RegExp(expect, 'i'); // throws on a bad pattern
+  mkdirSync(wrongDir, { recursive: true });
+  const file = path.join(wrongDir, `${id}-${name}.patch`);
+  writeFileSync(file, `Mistake: ${mistake}\nExpect: ${expect}\n\n${workingChange()}`);
+  console.log(`Saved ${path.relative(root, file)}`);
 }
 
 if (require.main === module) {

@@ -36,6 +36,12 @@ export interface LessonChecks {
   explore?: Record<string, string>;
 }
 
+/**
+ * Text that runs script if a page puts it in as HTML: a name, a room or a
+ * message a hostile classmate would choose. `t.expectNoScript(page, …)` tells.
+ */
+export const HOSTILE = '<img src=x onerror="window.pwned=1">';
+
 /** The one sentence a check fails with. Not a crash: the exercise is not done yet. */
 export class NotYet extends Error {}
 
@@ -84,6 +90,15 @@ export type Client = Socket<any, any>;
  * busy machine (the proof sets it, since it runs several checks at once).
  * Only waits for what must come are stretched; a fixed pause is not.
  */
+/**
+ * Checks run the lesson in one time zone and its pages in another, neither of
+ * them UTC: an answer that only works where the clocks say UTC, or where
+ * server and browser agree, is not done. (Half-hour and 45-minute offsets,
+ * so that a rounded offset shows too.)
+ */
+export const SERVER_ZONE = 'Asia/Kathmandu'; // UTC+05:45
+export const BROWSER_ZONE = 'America/St_Johns'; // UTC-03:30 (-02:30 in summer)
+
 export const timeFactor = Math.max(1, Number(process.env.CHECK_TIME_FACTOR) || 1);
 const within = (ms: number) => ms * timeFactor;
 const seconds = (ms: number) => `${ms / 1000} s`;
@@ -129,6 +144,9 @@ export class Check {
   private readonly lessons: RunningLesson[] = [];
   private readonly clients: Client[] = [];
   private readonly closers: Array<() => Promise<void>> = [];
+  /** Everything each client received since it connected: [event, ...args]. */
+  private readonly logOf = new Map<Client, unknown[][]>();
+  private readonly names = new Map<Client, string>();
 
   constructor(
     private readonly startLesson: StartLesson,
@@ -161,11 +179,15 @@ export class Check {
    */
   async connect(
     listen: (client: Client) => void = () => {},
-    options: Partial<ManagerOptions & SocketOptions> & { url?: string } = {},
+    { as, ...options }: Partial<ManagerOptions & SocketOptions> & { url?: string; as?: string } = {},
   ): Promise<Client> {
     const url = options.url ?? (await this.lesson()).url;
     const client = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, autoConnect: false, ...options });
     this.clients.push(client);
+    const log: unknown[][] = [];
+    this.logOf.set(client, log);
+    this.names.set(client, as ?? `client ${this.clients.length}`);
+    client.onAny((event: string, ...args: unknown[]) => log.push([event, ...args]));
     listen(client);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new NotYet(`a client could not connect to the lesson within ${seconds(within(2000))}`)), within(2000));
@@ -332,6 +354,66 @@ export class Check {
     return seen;
   }
 
+  /** Everything `client` received since it connected, as [event, ...args] (every client is recorded). */
+  seen(client: Client): unknown[][] {
+    return this.logOf.get(client) ?? [];
+  }
+
+  /** The name a client was connected `as` ("Ann"), for sentences. */
+  nameOf(client: Client): string {
+    return this.names.get(client) ?? 'a client';
+  }
+
+  /** The first arguments of every `event` that `client` received, from its `from`-th event on. */
+  received(client: Client, event: string, from = 0): any[] {
+    return this.seen(client).slice(from).filter(([name]) => name === event).map(([, arg]) => arg);
+  }
+
+  /**
+   * Waits until every connected client has received what the server sent it
+   * before now: a round trip on each connection (the server writes to a
+   * connection in order), then a moment for what other connections caused.
+   */
+  async settle(): Promise<void> {
+    await Promise.all(this.clients.filter((client) => client.connected).map((client) => this.roundTrip(client)));
+    await this.pause(30);
+  }
+
+  /**
+   * Who must receive, and who must not: once the clients have settled, each
+   * of `to` has received an `event` that `match`es (since `from`, a mark from
+   * `marks()`), and every other client the check connected has received
+   * none. `what` names it for the sentence: 'the typing notice "Bob"'.
+   */
+  async expectAudience(event: string, what: string, match: (...args: any[]) => boolean, to: Client[], from?: Map<Client, number>): Promise<void> {
+    await this.settle();
+    for (const client of this.clients) {
+      const got = this.seen(client)
+        .slice(from?.get(client) ?? 0)
+        .filter(([name, ...args]) => name === event && match(...args));
+      const who = this.nameOf(client);
+      if (to.includes(client)) {
+        expectThat(got.length > 0, `${who} did not get ${what} (${event}); it is meant for ${to.map((c) => this.nameOf(c)).join(' and ')}`);
+      } else {
+        expectThat(got.length === 0, `${who} got ${what} (${event}${got[0].length > 1 ? ` ${show(got[0][1], 60)}` : ''}); it is meant for ${to.map((c) => this.nameOf(c)).join(' and ') || 'nobody'}, not ${who}`);
+      }
+    }
+  }
+
+  /** How far each client's record has come: pass it to `expectAudience` to look only at what comes after. */
+  marks(): Map<Client, number> {
+    return new Map(this.clients.map((client) => [client, this.seen(client).length]));
+  }
+
+  /**
+   * Fails if `page` ran script that came from someone's text (a name, a room,
+   * a message with HOSTILE in it), and expects that text to show as text.
+   */
+  async expectNoScript(page: Page, where: string, shows: string = HOSTILE): Promise<void> {
+    const ran = await page.evaluate(() => 'pwned' in window || document.title === 'pwned');
+    expectThat(!ran, `${where}: text with ${show(shows, 50)} in it ran as code on the page; put other people's text in with textContent (or Mustache's {{ }}), never innerHTML`);
+  }
+
   /** Waits `ms`, say for something that must not come. */
   pause(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));
@@ -371,7 +453,7 @@ export class Check {
    */
   async open(url: string, options: BrowserContextOptions = {}, before?: (page: Page) => Promise<void>): Promise<Page> {
     const target = /^https?:/.test(url) ? url : `${(await this.lesson()).url}${url}`;
-    const context = await (await sharedBrowser()).newContext({ viewport: { width: 900, height: 640 }, ...options });
+    const context = await (await sharedBrowser()).newContext({ viewport: { width: 900, height: 640 }, timezoneId: BROWSER_ZONE, ...options });
     this.closers.push(() => context.close());
     const page = await context.newPage();
     await before?.(page);

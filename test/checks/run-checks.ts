@@ -2,9 +2,10 @@
 // or not yet and why. Used by `npm run check` (scripts/check.ts).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { format } from 'node:util';
 import type { StartLesson } from '../../shared/run';
 import { catchHandlerThrows, describeError, LessonCrash } from '../crash';
-import { Check, closeSharedBrowser, NotYet, root, type Exercise, type LessonChecks } from './check';
+import { Check, closeSharedBrowser, NotYet, root, SERVER_ZONE, type Exercise, type LessonChecks } from './check';
 
 export interface Result {
   exercise: string;
@@ -37,6 +38,8 @@ export async function runChecks(lesson: string, only?: string): Promise<Result[]
   const exercises = checks.exercises.filter((exercise) => !only || exercise.id === only);
   const results: Result[] = [];
   const quiet = silenceConsole();
+  const zone = process.env.TZ;
+  process.env.TZ = SERVER_ZONE; // Node reads it again at once: new Date() is Kathmandu's from here on
   try {
     let start: StartLesson | undefined;
     let loadError = '';
@@ -52,6 +55,8 @@ export async function runChecks(lesson: string, only?: string): Promise<Result[]
     }
   } finally {
     quiet.restore();
+    if (zone === undefined) delete process.env.TZ;
+    else process.env.TZ = zone;
     await closeSharedBrowser();
   }
   return results;
@@ -100,11 +105,33 @@ function catchCrashes(): { crashed: Promise<never>; stop(): void } {
   };
 }
 
-/** Keeps the lesson's own logging ("client … connected") out of the results, in `lines`. */
+/**
+ * Keeps the lesson's own logging ("client … connected") out of the results,
+ * in `lines`: whatever way it prints (console.log, .info, .error, …, or
+ * process.stdout.write), one entry per line.
+ */
 function silenceConsole(): { lines: string[]; restore(): void } {
   const lines: string[] = [];
-  const saved = { log: console.log, error: console.error, warn: console.warn };
-  const keep = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
-  Object.assign(console, { log: keep, error: keep, warn: keep });
-  return { lines, restore: () => Object.assign(console, saved) };
+  const methods = ['log', 'info', 'debug', 'warn', 'error', 'trace'] as const;
+  const saved = Object.fromEntries(methods.map((method) => [method, console[method]]));
+  const keepText = (text: string) => void lines.push(...text.split('\n').filter((line) => line.trim() !== ''));
+  const keep = (...args: unknown[]) => keepText(format(...args));
+  for (const method of methods) console[method] = keep;
+  const writes = { out: process.stdout.write, err: process.stderr.write };
+  const capture = (chunk: unknown, ...rest: unknown[]) => {
+    keepText(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString());
+    const done = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
+    done?.();
+    return true;
+  };
+  process.stdout.write = capture as typeof process.stdout.write;
+  process.stderr.write = capture as typeof process.stderr.write;
+  return {
+    lines,
+    restore: () => {
+      Object.assign(console, saved);
+      process.stdout.write = writes.out;
+      process.stderr.write = writes.err;
+    },
+  };
 }
