@@ -307,7 +307,7 @@ async function main(): Promise<void> {
   const chosen = wanted.length ? [...new Set(wanted.map((text) => findLesson(lessons, text.split('.')[0])!).filter(Boolean))] : lessons;
   const jobs = chosen.flatMap((lesson) =>
     loadChecks(`${lesson.number}-${lesson.slug}`)!
-      .exercises.filter((exercise) => !wanted.some((w) => w.includes('.')) || wanted.includes(exercise.id))
+      .exercises.filter((exercise) => wanted.length === 0 || wanted.some((w) => (w.includes('.') ? `${findLesson(lessons, w.split('.')[0])?.number}.${Number(w.split('.')[1])}` === exercise.id : findLesson(lessons, w) === lesson)))
       .map((exercise) => ({ lesson, exercise })),
   );
 
