@@ -22,7 +22,7 @@ import type { Exercise } from '../test/checks/check';
 import { loadChecks, type Result } from '../test/checks/run-checks';
 import { findLesson, listLessons, type LessonInfo } from './lessons';
 import { IncrementalTypes } from './incremental-types';
-import { filesOf, solutionFile, wrongAnswers, type WrongAnswer } from './solution';
+import { filesOf, otherAnswers, solutionFile, wrongAnswers, type OtherAnswer, type WrongAnswer } from './solution';
 
 const run = promisify(execFile);
 const root = path.join(__dirname, '..');
@@ -253,6 +253,24 @@ async function proveWrong(wrong: WrongAnswer, base: string): Promise<Row> {
   return row;
 }
 
+/** A right answer written another way: its check must pass it. */
+async function proveOther(other: OtherAnswer, base: string): Promise<Row> {
+  const started = Date.now();
+  const row: Row = { id: `${other.exercise} ✓ ${other.name}`, failsAsShipped: undefined, steps: {}, problems: [] };
+  const { dir, error } = await patchedCopy(`${other.exercise}-${other.name}`, base, [{ file: other.file }]);
+  row.dir = dir;
+  if (error) row.problems.push(error);
+  else {
+    const result = (await checkResults(dir, other.exercise, 3)).find((r) => r.exercise === other.exercise);
+    row.checkPasses = result?.passed === true;
+    row.message = result?.message;
+    if (!row.checkPasses) row.problems.push(`its check refuses this right answer (${other.how}): ${result?.message ?? 'no result'}`);
+  }
+  row.seconds = (Date.now() - started) / 1000;
+  if (row.problems.length === 0) rmSync(dir, { recursive: true, force: true });
+  return row;
+}
+
 /** The parts of each earlier lesson's reference solutions that reach past their own lesson, in order. */
 function earlierSolutions(lesson: LessonInfo, lessons: LessonInfo[]): Array<{ file: string; exclude: string }> {
   return lessons
@@ -331,6 +349,7 @@ async function main(): Promise<void> {
   const workers = Number(process.env.PROOF_WORKERS) || cpus().length + 1;
   // The wrong answers, and each solution on top of the earlier lessons' solutions.
   const wrongs = jobs.flatMap(({ exercise }) => wrongAnswers(exercise.id));
+  const others = jobs.flatMap(({ exercise }) => otherAnswers(exercise.id));
   const combined = jobs
     .map(({ lesson, exercise }) => ({ lesson, exercise, earlier: earlierSolutions(lesson, lessons) }))
     .filter(({ exercise, earlier }) => earlier.length > 0 && existsSync(solutionFile(exercise.id)));
@@ -338,12 +357,14 @@ async function main(): Promise<void> {
   const work: Job[] = [
     ...jobs.map(({ lesson, exercise }): Job => () => prove(exercise, lesson, shipped.get(exercise.id), base, types)),
     ...wrongs.map((wrong): Job => () => proveWrong(wrong, base)),
+    ...others.map((other): Job => () => proveOther(other, base)),
     ...combined.map(({ lesson, exercise, earlier }): Job => () => proveCombined(exercise, lesson, earlier, base)),
   ];
   const all = await pool(work, workers, (job) => job());
   const rows = all.slice(0, jobs.length);
   const wrongRows = all.slice(jobs.length, jobs.length + wrongs.length);
-  const combinedRows = all.slice(jobs.length + wrongs.length);
+  const otherRows = all.slice(jobs.length + wrongs.length, jobs.length + wrongs.length + others.length);
+  const combinedRows = all.slice(jobs.length + wrongs.length + others.length);
 
   console.log('| exercise | fails as shipped | check passes with solution | types | lesson tests | seconds |');
   console.log('|---|:-:|:-:|:-:|:-:|--:|');
@@ -356,6 +377,11 @@ async function main(): Promise<void> {
     console.log('|---|:-:|---|--:|');
     for (const row of wrongRows) console.log(`| ${row.id} | ${mark(row.refused)} | ${(row.message ?? '').replace(/\|/g, '\\|')} | ${row.seconds?.toFixed(1) ?? '–'} |`);
   }
+  if (otherRows.length) {
+    console.log('\n| right answer, another way | check passes | seconds |');
+    console.log('|---|:-:|--:|');
+    for (const row of otherRows) console.log(`| ${row.id} | ${mark(row.checkPasses)} | ${row.seconds?.toFixed(1) ?? '–'} |`);
+  }
   if (combinedRows.length) {
     console.log('\n| with the earlier lessons\' solutions | check passes | seconds |');
     console.log('|---|:-:|--:|');
@@ -366,7 +392,7 @@ async function main(): Promise<void> {
   const proved = (list: Row[]) => list.filter((row) => row.problems.length === 0).length;
   console.log(
     `\n${rows.length} exercises in ${chosen.length} lessons: ${proved(rows)} proved${quick ? ' (--quick: check only)' : ''}; ` +
-      `${wrongRows.length} wrong answers: ${proved(wrongRows)} refused; ${combinedRows.length} with earlier solutions: ${proved(combinedRows)} passed; ` +
+      `${wrongRows.length} wrong answers: ${proved(wrongRows)} refused; ${otherRows.length} right answers written another way: ${proved(otherRows)} passed; ${combinedRows.length} with earlier solutions: ${proved(combinedRows)} passed; ` +
       `${missed.length} missed, in ${total.toFixed(0)} s (${shippedSeconds.toFixed(0)} s for the checks as shipped, then ${(total - shippedSeconds).toFixed(0)} s for the rest, ${workers} at a time)`,
   );
   for (const row of missed) console.log(`  ${row.id}: ${row.problems.join('; ')} (files kept in ${path.relative(root, row.dir ?? path.join(scratch, row.id))})`);

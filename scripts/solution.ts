@@ -32,20 +32,43 @@ export interface WrongAnswer {
 }
 
 export function wrongAnswers(exercise: string): WrongAnswer[] {
-  if (!existsSync(wrongDir)) return [];
-  return readdirSync(wrongDir)
+  return readAnswers(wrongDir, exercise, ['Mistake', 'Expect']).map(({ fields: [mistake, expect], ...answer }) => ({ ...answer, mistake, expect: new RegExp(expect, 'i') }));
+}
+
+export const otherDir = path.join(solutionsDir, 'other');
+
+/**
+ * A right answer written another way than the reference (another structure,
+ * another format the exercise leaves free), kept to prove that its check
+ * passes it: test/solutions/other/NN.K-how.patch, after a line git apply skips:
+ *   How: the list is kept in a Set, and the notice says "Ann left the room"
+ */
+export interface OtherAnswer {
+  exercise: string;
+  name: string;
+  file: string;
+  how: string;
+}
+
+export function otherAnswers(exercise: string): OtherAnswer[] {
+  return readAnswers(otherDir, exercise, ['How']).map(({ fields: [how], ...answer }) => ({ ...answer, how }));
+}
+
+/** The patches for `exercise` in `dir`, with the header fields each must have. */
+function readAnswers(dir: string, exercise: string, labels: string[]): Array<{ exercise: string; name: string; file: string; fields: string[] }> {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
     .filter((name) => name.startsWith(`${exercise}-`) && name.endsWith('.patch'))
     .sort()
     .map((name) => {
-      const file = path.join(wrongDir, name);
+      const file = path.join(dir, name);
       const text = readFileSync(file, 'utf8');
-      const field = (label: string) => text.match(new RegExp(`^${label}:\\s*(.+)$`, 'm'))?.[1]?.trim();
-      const mistake = field('Mistake');
-      const expect = field('Expect');
-      if (!mistake || !expect || text.indexOf(`${'Expect'}:`) > text.indexOf('diff --git')) {
-        throw new Error(`${path.relative(root, file)} must start with "Mistake: …" and "Expect: …" lines, before its diff`);
+      const diff = text.indexOf('diff --git');
+      const fields = labels.map((label) => text.slice(0, diff).match(new RegExp(`^${label}:\\s*(.+)$`, 'm'))?.[1]?.trim() ?? '');
+      if (fields.some((field) => !field)) {
+        throw new Error(`${path.relative(root, file)} must start with ${labels.map((label) => `"${label}: …"`).join(' and ')}, before its diff`);
       }
-      return { exercise, name: name.slice(exercise.length + 1, -'.patch'.length), file, mistake, expect: new RegExp(expect, 'i') };
+      return { exercise, name: name.slice(exercise.length + 1, -'.patch'.length), file, fields };
     });
 }
 
@@ -109,8 +132,14 @@ function main(): void {
   const args = process.argv.slice(2);
   const text = args.find((arg) => !arg.startsWith('--'));
   if (args.includes('--save')) return save(exerciseIdForSave(text));
+  const otherName = option(args, '--save-other');
+  if (otherName !== undefined) return saveAnswer(otherDir, exerciseIdForSave(text), otherName, { How: option(args, '--how') });
   const wrongName = option(args, '--save-wrong');
-  if (wrongName !== undefined) return saveWrong(exerciseIdForSave(text), wrongName, option(args, '--mistake'), option(args, '--expect'));
+  if (wrongName !== undefined) {
+    const expect = option(args, '--expect');
+    if (expect) new RegExp(expect, 'i'); // throws on a bad pattern
+    return saveAnswer(wrongDir, exerciseIdForSave(text), wrongName, { Mistake: option(args, '--mistake'), Expect: expect });
+  }
   const id = exerciseId(text);
   const patch = readFileSync(solutionFile(id), 'utf8');
   if (!args.includes('--apply')) {
@@ -173,15 +202,18 @@ function save(id: string): void {
   console.log(`Saved ${path.relative(root, solutionFile(id))}: ${[...new Set(Object.values(filesOf(patch)).flat())].join(', ')}`);
 }
 
-/** Writes the working tree's change as a wrong answer to `id` (see WrongAnswer). */
-function saveWrong(id: string, name: string, mistake: string | undefined, expect: string | undefined): void {
-  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(name) || !mistake || !expect) {
-    throw new Error('npm run solution -- 10.2 --save-wrong=what-it-gets-wrong --mistake="the notice reaches every room" --expect="another room"');
+/** Writes the working tree's change as a wrong (or other right) answer to `id`: see WrongAnswer, OtherAnswer. */
+function saveAnswer(dir: string, id: string, name: string, fields: Record<string, string | undefined>): void {
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(name) || Object.values(fields).some((value) => !value)) {
+    throw new Error(
+      'npm run solution -- 10.2 --save-wrong=what-it-gets-wrong --mistake="the notice reaches every room" --expect="another room"\n' +
+        'npm run solution -- 10.2 --save-other=how-it-differs --how="the names are kept in a Set"',
+    );
   }
-  new RegExp(expect, 'i'); // throws on a bad pattern
-  mkdirSync(wrongDir, { recursive: true });
-  const file = path.join(wrongDir, `${id}-${name}.patch`);
-  writeFileSync(file, `Mistake: ${mistake}\nExpect: ${expect}\n\n${workingChange()}`);
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${id}-${name}.patch`);
+  const header = Object.entries(fields).map(([label, value]) => `${label}: ${value}\n`).join('');
+  writeFileSync(file, `${header}\n${workingChange()}`);
   console.log(`Saved ${path.relative(root, file)}`);
 }
 
