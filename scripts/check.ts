@@ -3,7 +3,8 @@
 // line per exercise, done (✓) or not yet (✗) with what was expected and what
 // happened. --watch checks again on every save (scripts/check-watch.ts);
 // --json prints the results as [{ exercise, title, passed, message }].
-import { changesNote, loadChecks, runChecks, type Result } from '../test/checks/run-checks';
+import { existsSync } from 'node:fs';
+import { changesNote, checksFile, loadChecks, runChecks, type Result } from '../test/checks/run-checks';
 import { checkSpare, watchChecks } from './check-watch';
 import { findLesson, listLessons, type LessonInfo } from './lessons';
 import { saveProgress } from './progress';
@@ -20,7 +21,8 @@ interface Selection {
 /** What the arguments ask for: lessons, or single exercises ("10.5"). Exits on a wrong one. */
 function select(args: string[]): Selection[] {
   const wanted = args.filter((arg) => !arg.startsWith('--'));
-  const lessons = listLessons().filter((lesson) => loadChecks(`${lesson.number}-${lesson.slug}`));
+  // The lessons with checks: their files are there (loading them all would load lessons the run does not need).
+  const lessons = listLessons().filter((lesson) => existsSync(checksFile(`${lesson.number}-${lesson.slug}`)));
   if (wanted.length === 0) return lessons.map((lesson) => ({ lesson }));
   return wanted.map((text) => {
     const [number, part] = text.split('.');
