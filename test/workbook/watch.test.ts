@@ -12,7 +12,7 @@ import { runScript, type Program } from './programs';
 const lesson = path.join('lessons', '03-acknowledgements');
 
 describe('the watches (npm start -- 03 --watch, npm run check -- 03.2 --watch)', function () {
-  this.timeout(120_000);
+  this.timeout(180_000); // about 25 s on a quiet machine; each wait has its own limit
 
   let scratch: Scratch;
   let start: Program | undefined;
@@ -57,20 +57,19 @@ describe('the watches (npm start -- 03 --watch, npm run check -- 03.2 --watch)',
   const inPlace = (n: number) => () => appendFileSync(file('server.ts'), `\n// save ${n}, in place\n`);
 
   it('hears every kind of save, each time: in place, a temporary file renamed over, delete and create, git stash and pop, npm run solution --apply', async () => {
-    expect(await heard(inPlace(1))).toBe('✗');
     // An editor's "atomic" save: the new text goes to a temporary file, renamed over the old one.
     expect(
       await heard(() => {
-        writeFileSync(file('server.ts.tmp'), `${readFileSync(file('server.ts'), 'utf8')}\n// save 2, renamed over\n`);
+        writeFileSync(file('server.ts.tmp'), `${readFileSync(file('server.ts'), 'utf8')}\n// save 1, renamed over\n`);
         renameSync(file('server.ts.tmp'), file('server.ts'));
       }),
     ).toBe('✗');
-    expect(await heard(inPlace(3))).toBe('✗'); // Node 20's fs.watch(dir, { recursive: true }) heard nothing from here on
+    expect(await heard(inPlace(2))).toBe('✗'); // Node 20's fs.watch(dir, { recursive: true }) heard nothing from here on
     expect(
       await heard(() => {
         const text = readFileSync(file('server.ts'), 'utf8');
         unlinkSync(file('server.ts'));
-        writeFileSync(file('server.ts'), `${text}\n// save 4, deleted and created\n`);
+        writeFileSync(file('server.ts'), `${text}\n// save 3, deleted and created\n`);
       }),
     ).toBe('✗');
     expect(await heard(() => git('stash', '-q'))).toBe('✗');
@@ -79,7 +78,7 @@ describe('the watches (npm start -- 03 --watch, npm run check -- 03.2 --watch)',
     let solution: Program | undefined;
     expect(await heard(() => (solution = runScript(path.join(scratch.dir, 'scripts', 'solution.ts'), ['03.2', '--apply'], { cwd: scratch.dir })))).toBe('✓');
     expect(await solution!.exited).toBe(0);
-    expect(await heard(inPlace(9))).toBe('✓');
+    expect(await heard(inPlace(4))).toBe('✓');
   });
 
   it('ignores what is not code: the lesson’s data/ (its database), logs, READMEs, editors’ own files', async () => {
@@ -94,6 +93,6 @@ describe('the watches (npm start -- 03 --watch, npm run check -- 03.2 --watch)',
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(start!.output().slice(fromStart)).toBe('');
     expect(check!.output().slice(fromCheck)).toBe('');
-    expect(await heard(inPlace(10))).toBe('✓'); // still listening
+    expect(await heard(inPlace(5))).toBe('✓'); // still listening
   });
 });
