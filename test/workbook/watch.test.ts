@@ -12,7 +12,7 @@ import { runScript, type Program } from './programs';
 const lesson = path.join('lessons', '03-acknowledgements');
 
 describe('the watches (npm start -- 03 --watch, npm run check -- 03.2 --watch)', function () {
-  this.timeout(180_000); // about 25 s on a quiet machine; each wait has its own limit
+  this.timeout(180_000); // 76 s at load 18 on 2 cores; each wait has its own limit
 
   let scratch: Scratch;
   let start: Program | undefined;
