@@ -1,20 +1,22 @@
 // npm run bench [-- options]   (npm run bench -- --help lists them)
 //
-// Four measurements, the first three each next to a baseline taken in the
+// Six measurements (the sixth when asked), the first three each next to a baseline taken in the
 // same run (the machine may be noisy: read the ratios, not the absolute figures):
 //   1. start time of every lesson, against bench/floor.js (plain node, same packages);
 //   2. a classroom on lesson 10 (N users in rooms of 10, chatting), against bench/bare-server.js,
 //      and the same classroom on lesson 12 (every message stored in SQLite) beside them;
 //   3. a join storm on lesson 10: users join one room one after another;
-//   4. npm start -- 05 --watch: from a save of server.ts to the new "listening on".
+//   4. npm start -- 05 --watch: from a save of server.ts to the new "listening on";
+//   5. npm run check -- NN.K --watch: from a save of server.ts to the verdict line;
+//   6. (when asked) lesson 13's workers beside one process of lesson 12.
 // Servers and load generators are separate processes; none outlives the bench.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { listLessons } from '../scripts/lessons';
 import { scratchCopy } from '../scripts/scratch';
-import { DEBOUNCE_MS } from '../scripts/watch';
+import { DEBOUNCE_MS } from '../scripts/saves';
 import { analyseSelf, analyseStart, type SelfBreakdown, type StartBreakdown } from './profile';
 import type { ChatResult, ClientSpec, StormResult } from './protocol';
 import {
@@ -52,10 +54,10 @@ interface Options {
 const USAGE = `npm run bench [-- options]
   --clients N     classroom users, in rooms of 10 (default 1000)
   --seconds S     how long they chat, each sending a message every 5 s (default 60)
-  --runs R        start-time runs per lesson, and saves for the restart; the median is reported (default 5)
+  --runs R        start-time runs per lesson, and saves for the restart and the check; the median is reported (default 5)
   --workers W     load generator processes (default 2)
   --storm A,B,C   join storm sizes (default 50,100,200)
-  --only LIST     some of: start,classroom,storm,restart,scale-out (default: the first four)
+  --only LIST     some of: start,classroom,storm,restart,check-watch,scale-out (default: the first five)
   --scale A,B,C   scale-out: classroom sizes, each on lesson 13's 2 workers beside
                   1 process of lesson 12, until 2 workers miss p99 ≤ 50 ms (default 1000,3000)
   --turns         classroom: lesson 10 and the bare server take turns (A B B A, 30 s
@@ -65,7 +67,7 @@ const USAGE = `npm run bench [-- options]
   --profile-servers  profile both classroom servers during the chat (in-process V8
                   profiler; it slows them, so read the breakdown, not the figures)`;
 
-const PARTS = ['start', 'classroom', 'storm', 'restart', 'scale-out'];
+const PARTS = ['start', 'classroom', 'storm', 'restart', 'check-watch', 'scale-out'];
 
 function parseOptions(argv: string[]): Options {
   const options: Options = {
@@ -75,7 +77,7 @@ function parseOptions(argv: string[]): Options {
     workers: 2,
     storm: [50, 100, 200],
     scale: [1000, 3000],
-    only: new Set(['start', 'classroom', 'storm', 'restart']),
+    only: new Set(['start', 'classroom', 'storm', 'restart', 'check-watch']),
     profile: false,
     profileServers: false,
     turns: false,
@@ -723,7 +725,117 @@ async function restartTimes(options: Options): Promise<{ missed: string[] }> {
   return { missed };
 }
 
-// ---------------------------------------------------------------- 5. scale-out
+// ---------------------------------------------------------------- 5. check --watch
+
+/** What the check-watch bench saves for: a check that only talks over sockets, and one that opens pages in Chromium. */
+const CHECK_WATCH = [
+  { exercise: '03.2', lesson: '03-acknowledgements', kind: 'sockets only', target: true },
+  { exercise: '05.1', lesson: '05-chat', kind: 'pages in Chromium', target: false },
+];
+
+/**
+ * npm run check -- NN.K --watch in a scratch copy of the workbook, with the
+ * exercise's reference solution applied (so the whole check runs, and passes):
+ * saves the lesson's server.ts (a comment appended) `runs` times, 2 s apart,
+ * and times each save to the exercise's verdict line (✓ or ✗).
+ */
+async function checkWatchTimes(options: Options): Promise<{ missed: string[] }> {
+  progress(`check-watch: npm run check -- NN.K --watch in a scratch copy, ${options.runs} saves for each of ${CHECK_WATCH.map((c) => c.exercise).join(' and ')}`);
+  const scratch = scratchCopy(
+    CHECK_WATCH.map((c) => c.lesson),
+    { tests: true },
+  );
+  const rows: string[][] = [];
+  const missed: string[] = [];
+  try {
+    for (const { exercise, lesson, kind, target } of CHECK_WATCH) {
+      const patch = spawnSync('git', ['apply', path.join('test', 'solutions', `${exercise}.patch`)], { cwd: scratch.dir, encoding: 'utf8' });
+      if (patch.status !== 0) throw new Error(`git apply ${exercise}.patch failed: ${patch.stderr}`);
+      const child = track(
+        spawn(process.execPath, [path.join(root, TS_NODE), 'scripts/check.ts', exercise, '--watch'], {
+          cwd: scratch.dir,
+          env: { ...process.env, NO_COLOR: '1' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      );
+      const verdict = new RegExp(`^  ([✓✗]) ${exercise.replace('.', '\\.')} `, 'gm');
+      const verdicts: Array<{ at: bigint; passed: boolean }> = [];
+      const own: number[] = []; // "1 of 1 done (0.2 s)": how long the checks themselves took, as npm run check says
+      let watching = 0; // "watching …: save a file to check again" lines: a run has ended
+      let out = '';
+      let wake = () => {};
+      child.stdout.on('data', (chunk: Buffer) => {
+        const at = process.hrtime.bigint();
+        for (const line of chunk.toString().split('\n')) {
+          verdict.lastIndex = 0;
+          const match = verdict.exec(line);
+          if (match) verdicts.push({ at, passed: match[1] === '✓' });
+          if (/^watching .*save a file to check again/.test(line)) watching++;
+          const took = /^  \d+ of \d+ done \((\d+\.\d) s\)/.exec(line);
+          if (took) own.push(Number(took[1]) * 1000);
+        }
+        out = (out + chunk).slice(-20_000);
+        wake();
+      });
+      child.stderr.on('data', (chunk: Buffer) => (out = (out + chunk).slice(-20_000)));
+      const until = async (done: () => boolean, what: string, timeoutMs = 60_000) => {
+        const limit = Date.now() + timeoutMs;
+        while (!done()) {
+          if (child.exitCode !== null || Date.now() > limit) throw new Error(`npm run check -- ${exercise} --watch: no ${what} within ${timeoutMs} ms; it printed: ${out.trim().split('\n').slice(-4).join(' | ')}`);
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            setTimeout(resolve, 100);
+          });
+        }
+      };
+      const times: number[] = [];
+      try {
+        await until(() => watching >= 1, 'first run');
+        const server = path.join(scratch.dir, 'lessons', lesson, 'server.ts');
+        for (let run = 0; run < options.runs; run++) {
+          await pause(RESTART_PAUSE_MS);
+          const saved = process.hrtime.bigint();
+          appendFileSync(server, `\n// save ${run + 1}\n`);
+          await until(() => verdicts.length >= run + 2, `verdict after save ${run + 1}`);
+          times.push(Number(verdicts[run + 1].at - saved) / 1e6);
+          await until(() => watching >= run + 2, `end of the run after save ${run + 1}`);
+        }
+      } catch (err) {
+        missed.push(`check-watch (${(err as Error).message})`);
+      } finally {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        if (child.exitCode === null) child.kill('SIGTERM');
+        await exited;
+      }
+      if (times.length === 0) continue;
+      const failed = verdicts.filter((v) => !v.passed).length;
+      const ms = median(times);
+      rows.push([
+        `${exercise} (${kind})`,
+        `${fixed(ms / 1000, 3)} s`,
+        `${fixed(Math.min(...times) / 1000, 3)} s`,
+        `${fixed(Math.max(...times) / 1000, 3)} s`,
+        `${fixed(median(own.slice(1)) / 1000, 1)} s`,
+        failed ? `${failed} of ${verdicts.length} ✗` : `all ${verdicts.length} ✓`,
+        target ? yes(ms <= 1000) : '',
+      ]);
+      if (target && ms > 1000) missed.push(`check-watch ${exercise} ≤ 1 s`);
+    }
+  } finally {
+    scratch.remove();
+  }
+  if (rows.length === 0) return { missed };
+  heading(`5. Check: npm run check -- NN.K --watch, from a save of the lesson's server.ts to the exercise's verdict line, median of ${options.runs} saves ${RESTART_PAUSE_MS / 1000} s apart (reference solution applied)`);
+  table(['exercise', 'median', 'min', 'max', 'the check itself', 'verdicts', '≤ 1 s'], rows);
+  note(
+    `"The check itself" is what npm run check prints ("1 of 1 done (… s)"), median of the same runs. Each save: ${DEBOUNCE_MS} ms for the editor's last write, ` +
+      'then a spare process (ts-node, Express, Socket.IO, its client, Playwright and the check framework loaded) runs the check; Chromium stays open across runs. ' +
+      'The target is for a check over sockets; one that opens pages spends most of its time in Chromium (a renderer process and a page load per page).',
+  );
+  return { missed };
+}
+
+// ---------------------------------------------------------------- 6. scale-out
 
 /**
  * The classroom on lesson 13's two workers (the primary, its front port with
@@ -774,7 +886,7 @@ async function scaleOut(workers: Worker[], options: Options): Promise<{ missed: 
   const lostOf = (side: Side) => side.chat.expected - side.chat.received + side.chat.refused + side.chat.unanswered;
   const cpuPerDelivery = (side: Side) => (side.cpu * 1e6) / side.chat.received;
   heading(
-    `5. Scale-out: the classroom (rooms of ${ROOM_SIZE}, a message every ${PERIOD_MS / 1000} s each, ${options.seconds} s) on lesson 13's 2 workers ` +
+    `6. Scale-out: the classroom (rooms of ${ROOM_SIZE}, a message every ${PERIOD_MS / 1000} s each, ${options.seconds} s) on lesson 13's 2 workers ` +
       `(primary + 2 workers, cluster adapter, one SQLite file, clients through the front port) beside 1 process of lesson 12, ${options.turns ? 'taking turns' : 'side by side'}`,
   );
   const sides = (row: (typeof rows)[number]) => [row.two, row.one];
@@ -823,7 +935,7 @@ async function main(): Promise<void> {
   killChildrenOnExit();
   // Bounded in time, whatever happens: every wait below has its own limit too.
   const limitS =
-    120 + 15 * (listLessons().length + 1) * (options.runs + 1) + 35 * (options.runs + 1) + 3 * (options.seconds + options.clients / 10 + 120) + 60 * options.storm.length +
+    120 + 15 * (listLessons().length + 1) * (options.runs + 1) + 35 * (options.runs + 1) + 2 * 60 * (options.runs + 2) + 3 * (options.seconds + options.clients / 10 + 120) + 60 * options.storm.length +
     (options.only.has('scale-out') ? options.scale.reduce((sum, size) => sum + 2 * (options.seconds + size / 10 + 120), 0) : 0);
   setTimeout(() => {
     console.error(`\nbench: still running after ${limitS} s; stopping`);
@@ -886,6 +998,7 @@ async function main(): Promise<void> {
   }
 
   if (options.only.has('restart')) missed.push(...(await restartTimes(options)).missed);
+  if (options.only.has('check-watch')) missed.push(...(await checkWatchTimes(options)).missed);
 
   if (options.only.has('scale-out')) {
     const workers = await Promise.all(Array.from({ length: options.workers }, () => startWorker()));

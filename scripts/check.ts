@@ -1,19 +1,14 @@
 // npm run check [-- NN | NN.K] [--watch] [--json]
 // Checks your answers to a lesson's exercises (all lessons without NN): one
 // line per exercise, done (✓) or not yet (✗) with what was expected and what
-// happened. --watch checks again on every save; --json prints the results as
-// [{ exercise, title, passed, message }].
-import { spawn, type ChildProcess } from 'node:child_process';
-import { watch } from 'node:fs';
-import path from 'node:path';
-import { changesNote, loadChecks, runChecks, type Result } from '../test/checks/run-checks';
+// happened. --watch checks again on every save (scripts/check-watch.ts);
+// --json prints the results as [{ exercise, title, passed, message }].
+import { existsSync } from 'node:fs';
+import { changesNote, checksFile, loadChecks, runChecks, type Result } from '../test/checks/run-checks';
+import { checkSpare, watchChecks } from './check-watch';
 import { findLesson, listLessons, type LessonInfo } from './lessons';
 import { saveProgress } from './progress';
 
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-const watching = args.includes('--watch');
-const wanted = args.filter((arg) => !arg.startsWith('--'));
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code: number) => (text: string) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
 const [green, yellow, dim, bold] = [paint(32), paint(33), paint(2), paint(1)];
@@ -24,8 +19,10 @@ interface Selection {
 }
 
 /** What the arguments ask for: lessons, or single exercises ("10.5"). Exits on a wrong one. */
-function select(): Selection[] {
-  const lessons = listLessons().filter((lesson) => loadChecks(`${lesson.number}-${lesson.slug}`));
+function select(args: string[]): Selection[] {
+  const wanted = args.filter((arg) => !arg.startsWith('--'));
+  // The lessons with checks: their files are there (loading them all would load lessons the run does not need).
+  const lessons = listLessons().filter((lesson) => existsSync(checksFile(`${lesson.number}-${lesson.slug}`)));
   if (wanted.length === 0) return lessons.map((lesson) => ({ lesson }));
   return wanted.map((text) => {
     const [number, part] = text.split('.');
@@ -51,8 +48,10 @@ function stop(message: string): never {
   process.exit(1);
 }
 
-async function main(): Promise<void> {
-  const selections = select();
+/** Checks what `args` ask for, and says how it went. */
+async function main(args: string[]): Promise<void> {
+  const json = args.includes('--json');
+  const selections = select(args);
   const all: Result[] = [];
   for (const { lesson, only } of selections) {
     const folder = `${lesson.number}-${lesson.slug}`;
@@ -84,39 +83,20 @@ async function main(): Promise<void> {
   if (stuck) console.log(`Stuck on one? ${bold(`npm run solution -- ${stuck.exercise}`)} shows a reference answer.`);
 }
 
-/** --watch: runs the checks in a fresh process now and after every save. */
-function watchAndRun(): void {
-  const selections = select();
-  const folders = selections.map(({ lesson }) => lesson.folder);
-  const root = path.join(__dirname, '..');
-  const watched = [...folders, path.join(root, 'shared'), path.join(root, 'test', 'checks')];
-  let child: ChildProcess | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const run = (why: string) => {
-    child?.kill();
-    if (color) console.clear();
-    console.log(dim(why));
-    const rest = args.filter((arg) => arg !== '--watch');
-    child = spawn(process.execPath, ['-r', 'ts-node/register', __filename, ...rest], { cwd: root, stdio: 'inherit' });
-    child.on('exit', (code, signal) => {
-      if (signal !== 'SIGTERM') console.log(dim(`\nwatching ${watched.map((dir) => path.relative(root, dir)).join(', ')}: save a file to check again (Ctrl-C stops)`));
-    });
-  };
-  for (const dir of watched) {
-    watch(dir, { recursive: true }, (_, file) => {
-      clearTimeout(timer);
-      timer = setTimeout(() => run(`${path.relative(root, path.join(dir, String(file)))} changed`), 150);
-    });
-  }
-  run('checking');
-}
-
-if (watching) watchAndRun();
-else
-  main().then(
-    () => process.exit(0), // a lesson's stray timer must not keep the checks waiting
+/** Runs main(args), then ends the process: a lesson's stray timer must not keep the checks waiting. */
+function checkAndExit(args: string[]): Promise<void> {
+  return main(args).then(
+    () => process.exit(0),
     (err) => {
       console.error(err instanceof Error ? err.message : err);
       process.exit(1);
     },
   );
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  if (args[0] === '--spare') checkSpare(checkAndExit);
+  else if (args.includes('--watch')) watchChecks(select(args).map(({ lesson }) => lesson), args.filter((arg) => arg !== '--watch'));
+  else void checkAndExit(args);
+}

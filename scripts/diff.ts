@@ -14,7 +14,11 @@ const root = path.join(__dirname, '..');
 /** Not code: what the READMEs explain and show. */
 const SKIPPED = new Set(['README.md', 'screenshot.png']);
 
-/** Every file of a lesson folder, relative to it, but the README and the screenshot. */
+/**
+ * Every file of a lesson folder, relative to it, but the README, the
+ * screenshot, and what git ignores (a lesson's data/: lesson 12's database,
+ * once it has run).
+ */
 export function lessonFiles(lesson: LessonInfo): string[] {
   const files: string[] = [];
   const walk = (dir: string) => {
@@ -25,7 +29,17 @@ export function lessonFiles(lesson: LessonInfo): string[] {
     }
   };
   walk('');
-  return files.sort();
+  const ignored = ignoredByGit(files.map((file) => path.relative(root, path.join(lesson.folder, file))));
+  return files.filter((file) => !ignored.has(path.relative(root, path.join(lesson.folder, file)))).sort();
+}
+
+/** Of `files` (paths from the top folder), those git ignores: `git check-ignore`. None outside a git repository. */
+export function ignoredByGit(files: string[]): Set<string> {
+  if (files.length === 0) return new Set();
+  const check = spawnSync('git', ['check-ignore', '--stdin', '-z'], { cwd: root, input: files.join('\0'), encoding: 'utf8' });
+  // Exit code 0: some are ignored; 1: none is; 128: not a git repository (a downloaded copy), so none is.
+  if (check.status !== 0) return new Set();
+  return new Set(check.stdout.split('\0').filter(Boolean));
 }
 
 /** The shared/ modules a lesson's files import ("shared/users.ts"). */

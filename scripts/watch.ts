@@ -2,11 +2,10 @@
 // one each time a server-side file of the lesson, or of shared/, is saved.
 //
 // - What restarts it: code (.ts, .js, .json) in lessons/NN-slug/ and shared/,
-//   outside any public/ folder. A page's own files (public/) need no restart:
-//   the server reads them, and compiles app.ts, on each request, so a reload
-//   of the page shows them. Saving one says so.
-// - Editors write a file in steps (a temporary file, a rename): what changes
-//   within DEBOUNCE_MS counts as one save.
+//   outside any public/ folder (scripts/saves.ts says what counts, and hears
+//   every kind of save). A page's own files (public/) need no restart: the
+//   server reads them, and compiles app.ts, on each request, so a reload of
+//   the page shows them. Saving one says so.
 // - A fresh process each time, as `npm run check -- --watch` does: Node keeps
 //   the modules it has loaded, so the same process would run the old code.
 //   The old one is stopped (SIGTERM: its close() runs, as on Ctrl-C) and
@@ -17,27 +16,16 @@
 // - A lesson that does not load or start (a syntax error, a port taken), or
 //   that stops, is reported, and the watcher waits for the next save.
 import { fork, type ChildProcess } from 'node:child_process';
-import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import type { LessonInfo } from './lessons';
+import { kindOfChange, watchSaves } from './saves';
 
 const root = path.join(__dirname, '..');
-export const DEBOUNCE_MS = 100;
 /** How long a lesson may take to stop before it is killed. */
 const STOP_MS = 3000;
 
 type ToChild = { type: 'start'; lesson: LessonInfo };
 type FromChild = { type: 'ready' } | { type: 'listening' };
-
-/** What a saved file (a path relative to the workbook) calls for. */
-export function kindOfChange(file: string): 'restart' | 'reload' | 'none' {
-  const parts = file.split(/[\\/]/);
-  const name = parts[parts.length - 1];
-  // Editors' own files: backups (server.ts~), swap files (.server.ts.swp), vim's probe (4913).
-  if (name.startsWith('.') || name.endsWith('~') || /^\d+$/.test(name) || parts.includes('node_modules')) return 'none';
-  if (parts.includes('public')) return 'reload';
-  return /\.(ts|js|json|mts|cts|mjs|cjs)$/.test(name) ? 'restart' : 'none';
-}
 
 // ---------------------------------------------------------------- the child
 
@@ -136,6 +124,7 @@ export function watchLesson(lesson: LessonInfo): void {
     current = child;
     try {
       await child.ready;
+      await saves.ready; // every save from now on is heard
       child.process.send({ type: 'start', lesson } satisfies ToChild);
       await child.listening;
       if (why === undefined) console.log(dim(`watching ${where}: saving a server file there restarts ${name} (Ctrl-C stops)`));
@@ -154,36 +143,20 @@ export function watchLesson(lesson: LessonInfo): void {
     }
   };
 
-  // Saves, gathered for DEBOUNCE_MS: one line and one restart (or one reload hint) per save.
-  const saved = { restart: new Set<string>(), reload: new Set<string>() };
-  let timer: NodeJS.Timeout | undefined;
-  const flush = () => {
-    const say = (files: Set<string>, what: string) => {
-      const [first, ...more] = files;
-      files.clear();
-      return `${first} changed${more.length ? ` (and ${more.length} more)` : ''}: ${what}`;
-    };
-    if (saved.reload.size && !saved.restart.size) console.log(say(saved.reload, 'reload the page to see it (a page file needs no restart)'));
-    saved.reload.clear();
-    if (saved.restart.size) void restart(say(saved.restart, `restarting ${name}`));
-  };
-  const watchers: FSWatcher[] = watched.map((dir) =>
-    watch(dir, { recursive: true }, (_event, file) => {
-      if (!file) return;
-      const relative = path.relative(root, path.join(dir, file.toString()));
-      const kind = kindOfChange(relative);
-      if (kind === 'none') return;
-      saved[kind].add(relative);
-      clearTimeout(timer);
-      timer = setTimeout(flush, DEBOUNCE_MS);
-    }),
-  );
+  // One line and one restart (or one reload hint) per save.
+  const saves = watchSaves(root, watched, (files) => {
+    const restarts = files.filter((file) => kindOfChange(file) === 'restart');
+    const [first, ...more] = restarts.length ? restarts : files;
+    const what = restarts.length ? `restarting ${name}` : 'reload the page to see it (a page file needs no restart)';
+    const line = `${first} changed${more.length ? ` (and ${more.length} more)` : ''}: ${what}`;
+    if (restarts.length) void restart(line);
+    else console.log(line);
+  });
 
   const quit = async () => {
     if (quitting) return;
     quitting = true;
-    for (const watcher of watchers) watcher.close();
-    clearTimeout(timer);
+    await saves.close();
     next?.process.kill();
     if (current) await stop(current); // Ctrl-C has reached it too: it is stopping already
     process.exit(0);

@@ -102,6 +102,9 @@ export async function start({
     console.log(`messages are stored in ${shortPath(dbFile)} (one SQLite file, in WAL mode, that every worker opens)`);
   }
   running = true;
+  // What `ps` shows for this process while the classroom runs (`ps -eo pid,args`); the workers name themselves.
+  const title = process.title;
+  process.title = sticky ? 'front of lesson 13 (primary)' : 'primary of lesson 13 (no front)';
 
   // Whatever the front server and the adapter add to node:cluster goes again on close().
   const before = { message: cluster.listeners('message'), exit: cluster.listeners('exit') };
@@ -248,6 +251,7 @@ export async function start({
       if (front?.listening) front.close();
       await stopWorkers();
       for (const [event, listener] of added) cluster.off(event, listener as (...args: unknown[]) => void);
+      process.title = title;
       running = false;
     })();
     closing = closed;

@@ -81,6 +81,8 @@ async function main(): Promise<void> {
   }
   const index = Number(process.env[WORKER_ENV.index]);
   const name = `worker ${index}`;
+  // What `ps` shows for this process: `ps -eo pid,args | grep lesson` tells the workers apart.
+  process.title = `${name} of lesson 13`;
   const sticky = process.env[WORKER_ENV.sticky] !== '0';
   let lesson: RunningLesson;
   try {

@@ -2,7 +2,7 @@
 // `npm run screenshots`. Each Person is a browser context of their own (own
 // cookies, own socket), and remembers anything that went wrong on the page.
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page, type Request, type WebSocket } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserServer, type BrowserContextOptions, type Page, type Request, type WebSocket } from 'playwright-core';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(chromiumPath);
@@ -10,11 +10,24 @@ export const SKIP_NOTE =
   `browser tests skipped: no Chromium at ${chromiumPath} ` +
   '(install it with `sudo apt-get install chromium`, or set CHROMIUM_PATH)';
 
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+
 export function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  return chromium.launch({ executablePath: chromiumPath, args: ARGS });
+}
+
+/**
+ * Chromium kept open for others to connect to (`connect(server.wsEndpoint())`):
+ * `npm run check -- --watch` keeps one across runs, so a check does not wait
+ * for Chromium to start. Closed by its owner (server.close()), not on a signal.
+ */
+export function launchServer(): Promise<BrowserServer> {
+  return chromium.launchServer({ executablePath: chromiumPath, args: ARGS, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
+}
+
+/** Connects to a Chromium that launchServer() started. Its close() only disconnects, closing what this side opened. */
+export function connect(address: string): Promise<Browser> {
+  return chromium.connect(address);
 }
 
 export interface Person {

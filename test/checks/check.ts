@@ -120,12 +120,21 @@ export interface Program {
 }
 
 let browser: Promise<Browser> | undefined;
+let browserServer: (() => Promise<string>) | undefined;
 
-/** Chromium, launched on first use and shared by every check of a run. */
+/**
+ * Checks connect to the Chromium at the address `address()` gives, instead of
+ * launching their own: `npm run check -- --watch` keeps one open across runs.
+ */
+export function useBrowserServer(address: () => Promise<string>): void {
+  browserServer = address;
+}
+
+/** Chromium, launched (or connected to) on first use and shared by every check of a run. */
 export function sharedBrowser(): Promise<Browser> {
-  browser ??= import('../browser/harness').then(({ hasChromium, launch, SKIP_NOTE }) => {
+  browser ??= import('../browser/harness').then(async ({ hasChromium, launch, connect, SKIP_NOTE }) => {
     if (!hasChromium) throw new NotYet(SKIP_NOTE.replace('browser tests skipped', 'this check needs Chromium'));
-    return launch();
+    return browserServer ? connect(await browserServer()) : launch();
   });
   return browser;
 }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -482,6 +482,35 @@ describe('13 scale-out', function () {
     it('prints where the front and each worker listen, and Ctrl-C stops every process', async function () {
       this.timeout(60_000);
       await runsFromTheCommandLine({ REDIS_URL: '' }, '2 workers, cluster adapter (set REDIS_URL to use Redis), sticky sessions on the front port');
+    });
+
+    it('names its processes for ps and pgrep: the front, and each worker by its number, which pkill -f kills', async function () {
+      this.timeout(60_000);
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'lesson13-'));
+      const program = run({ WORKERS: '2', REDIS_URL: '' }, dir);
+      const primary = String(program.child.pid);
+      const args = (pid: number | string) => execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' }).trim();
+      try {
+        await program.printed(/^2 workers, cluster adapter/m);
+        expect(args(primary)).toBe('front of lesson 13 (primary)');
+        expect(childrenOf(Number(primary)).map(args).sort()).toEqual(['worker 1 of lesson 13', 'worker 2 of lesson 13']);
+        // As the README says, with -P (children of this run's primary only): other runs may be on this machine.
+        const listed = execFileSync('pgrep', ['-P', primary, '-af', 'lesson 13'], { encoding: 'utf8' }).trim().split('\n');
+        expect(listed.map((line) => line.replace(/^\d+ /, '')).sort()).toEqual(['worker 1 of lesson 13', 'worker 2 of lesson 13']);
+        const two = Number(execFileSync('pgrep', ['-P', primary, '-f', 'worker 2 of lesson 13'], { encoding: 'utf8' }).trim());
+        expect(args(two)).toBe('worker 2 of lesson 13');
+        execFileSync('pkill', ['-9', '-P', primary, '-f', 'worker 2 of lesson 13']);
+        const restarted = `worker 2 (pid ${two}) stopped (SIGKILL): starting another in 0.2 s`;
+        const until = Date.now() + 20_000;
+        while (!(program.output().err.includes(restarted) && program.output().out.split('worker 2 listening on').length === 3) && Date.now() < until) await pause(50);
+        expect(program.output().err).toContain(restarted);
+        const again = childrenOf(Number(primary)).filter((pid) => pid !== two && args(pid) === 'worker 2 of lesson 13');
+        expect(again).toHaveLength(1);
+      } finally {
+        program.child.kill('SIGINT');
+        await program.exited;
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('says so when Redis cannot be reached, and stops', async function () {

@@ -1,7 +1,10 @@
 // npm run diff -- NN: the code that changed since the lesson before.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'expect';
 import { diffCommand } from '../../scripts/diff';
+import { scratchCopy } from '../../scripts/scratch';
 import { root, runScript } from './programs';
 
 const diff = path.join(root, 'scripts', 'diff.ts');
@@ -41,5 +44,25 @@ describe('npm run diff', function () {
     expect(output).toContain('From lesson 10 (Users) to lesson 12');
     expect(output).toContain('diff --git a/lessons/10-users/server.ts b/lessons/12-delivery/server.ts');
     expect(diffCommand(['13'], false)).toContain('From lesson 12 (Delivery) to lesson 13');
+  });
+
+  it('-- 12 leaves out what git ignores (the database lesson 12 writes in data/ once it has run), not a file of yours', async () => {
+    const scratch = scratchCopy(['10-users', '12-delivery']);
+    try {
+      copyFileSync(path.join(root, '.gitignore'), path.join(scratch.dir, '.gitignore'));
+      execFileSync('git', ['init', '-q'], { cwd: scratch.dir });
+      const data = path.join(scratch.dir, 'lessons', '12-delivery', 'data');
+      for (const name of ['chat.db', 'chat.db-wal', 'chat.db-shm']) writeFileSync(path.join(data, name), 'SQLite format 3');
+      writeFileSync(path.join(scratch.dir, 'lessons', '12-delivery', 'server.log'), 'a log line');
+      writeFileSync(path.join(scratch.dir, 'lessons', '12-delivery', 'notes.ts'), '// mine, not ignored\n');
+      const program = runScript(path.join(scratch.dir, 'scripts', 'diff.ts'), ['12'], { cwd: scratch.dir });
+      expect(await program.exited).toBe(0);
+      const files = [...program.output().matchAll(/^diff --git a\/(\S+) b\/(\S+)$/gm)].map(([, , b]) => b);
+      expect(files).toContain('lessons/12-delivery/notes.ts');
+      expect(files).toContain('lessons/12-delivery/data/.gitignore'); // the one file of data/ that git keeps
+      expect(files.filter((file) => /chat\.db|\.log$/.test(file))).toEqual([]);
+    } finally {
+      scratch.remove();
+    }
   });
 });

@@ -7,7 +7,7 @@ import { expect } from 'expect';
 import { listLessons } from '../../scripts/lessons';
 import { checkedExercises } from '../../scripts/progress';
 import { scratchCopy, type Scratch } from '../../scripts/scratch';
-import { kindOfChange } from '../../scripts/watch';
+import { kindOfChange } from '../../scripts/saves';
 import { loadChecks } from '../checks/run-checks';
 import { root, runScript, type Program } from './programs';
 
@@ -85,6 +85,9 @@ describe('npm start -- 05 --watch', function () {
         'lessons/05-chat/.server.ts.swp',
         'lessons/05-chat/server.ts~',
         'lessons/05-chat/4913',
+        'lessons/12-delivery/data/chat.db-wal',
+        'lessons/12-delivery/data/notes.json',
+        'lessons/05-chat/node_modules/x/index.js',
       ].map((file) => [file, kindOfChange(file)]),
     );
     expect(kinds).toEqual({
@@ -99,6 +102,9 @@ describe('npm start -- 05 --watch', function () {
       'lessons/05-chat/.server.ts.swp': 'none',
       'lessons/05-chat/server.ts~': 'none',
       'lessons/05-chat/4913': 'none',
+      'lessons/12-delivery/data/chat.db-wal': 'none',
+      'lessons/12-delivery/data/notes.json': 'none',
+      'lessons/05-chat/node_modules/x/index.js': 'none',
     });
   });
 
