@@ -404,7 +404,10 @@ export class Check {
       if (to.includes(client)) {
         expectThat(got.length > 0, `${who} did not get ${what} (${event}); it is meant for ${to.map((c) => this.nameOf(c)).join(' and ')}`);
       } else {
-        expectThat(got.length === 0, `${who} got ${what} (${event}${got[0].length > 1 ? ` ${show(got[0][1], 60)}` : ''}); it is meant for ${to.map((c) => this.nameOf(c)).join(' and ') || 'nobody'}, not ${who}`);
+        if (got.length > 0) {
+          const [, first] = got[0];
+          expectThat(false, `${who} got ${what} (${event}${got[0].length > 1 ? ` ${show(first, 60)}` : ''}); it is meant for ${to.map((c) => this.nameOf(c)).join(' and ') || 'nobody'}, not ${who}`);
+        }
       }
     }
   }
