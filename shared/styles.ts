@@ -15,12 +15,14 @@ import path from 'node:path';
 /** Where `@use 'mixins'` finds the workbook's own SCSS (shared/public/_mixins.scss). */
 export const SHARED_STYLES = path.join(__dirname, 'public');
 
-/** Where compiled stylesheets are kept between runs (WORKBOOK_STYLES moves it: the tests do). */
+/** The workbook's folder: the cache names files from it, so copies of the workbook can share it. */
+const root = path.join(__dirname, '..');
+/** Where compiled stylesheets are kept between runs (WORKBOOK_STYLES moves it: the tests, and prove-exercises' copies). */
 const cacheDir = () => process.env.WORKBOOK_STYLES || path.join(__dirname, '..', '.workbook', 'styles');
 
 interface Compiled {
   css: string;
-  /** Every file the stylesheet read, with a hash of what it held. */
+  /** Every file the stylesheet read (from the workbook's folder), with a hash of what it held. */
   used: { file: string; hash: string }[];
 }
 
@@ -41,14 +43,15 @@ export async function compileStyle(file: string): Promise<string> {
     return errorSheet(path.basename(file), message);
   }
   const files = result.loadedUrls.filter((url) => url.protocol === 'file:').map((url) => fileURLToPath(url));
-  const compiled = { css: result.css, used: await Promise.all(files.map(async (used) => ({ file: used, hash: await hashOf(used) }))) };
+  const used = await Promise.all(files.map(async (used) => ({ file: path.relative(root, used), hash: await hashOf(used) })));
+  const compiled = { css: result.css, used };
   inMemory.set(file, compiled);
   await toDisk(file, compiled);
   return compiled.css;
 }
 
 async function hashOf(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex');
+  return createHash('sha256').update(await readFile(path.resolve(root, file))).digest('hex');
 }
 
 async function unchanged({ used }: Compiled): Promise<boolean> {
@@ -60,7 +63,7 @@ async function unchanged({ used }: Compiled): Promise<boolean> {
   }
 }
 
-const diskName = (file: string) => path.join(cacheDir(), `${createHash('sha256').update(file).digest('hex').slice(0, 16)}.json`);
+const diskName = (file: string) => path.join(cacheDir(), `${createHash('sha256').update(path.relative(root, file)).digest('hex').slice(0, 16)}.json`);
 
 async function fromDisk(file: string): Promise<Compiled | undefined> {
   try {
