@@ -7,13 +7,13 @@ const SOON = 2000;
 
 /** Connects a client and joins `room` as `name`; resolves with the client and the answer. */
 async function joined(t: Check, name: string, room: string): Promise<[Client, any]> {
-  const client = await t.connect();
+  const client = await t.connect(undefined, { as: name.trim() });
   return [client, await t.ask(client, 'join', [{ name, room }], SOON)];
 }
 
 /** Connects and joins, and expects the join to succeed. */
 async function member(t: Check, name: string, room: string): Promise<Client> {
-  const client = await t.connect();
+  const client = await t.connect(undefined, { as: name });
   await t.expectOk(client, 'join', [{ name, room }], SOON);
   return client;
 }
@@ -63,17 +63,30 @@ export const checks: LessonChecks = {
         const ann = await member(t, 'Ann', 'Lobby');
         const bob = await member(t, 'Bob', 'Lobby');
         const cy = await member(t, 'Cy', 'Kitchen');
-        const stranger = await t.connect(); // never joins
-        const [bobSaw, cySaw] = [t.record(bob), t.record(cy)];
+        // A room called "undefined": where a room that was never set ends up, in a template string.
+        const uma = await member(t, 'Uma', 'undefined');
+        const lou = await t.connect(undefined, { as: 'Lou, who never joined a room' });
+        const stranger = await t.connect(undefined, { as: 'a socket that never joined' });
+        const from = t.marks();
         const left = t.next(bob, 'newMessage', 'Bob to hear { from: "Admin", text: "Ann has left" } once Ann closed her connection', (message) => message?.from === 'Admin' && message?.text === 'Ann has left', SOON);
         ann.close();
         await left;
+        await t.settle();
+        for (const [client, where] of [[cy, 'in another room'], [uma, 'in another room'], [lou, 'in no room']] as const) {
+          const heard = notices(t.seen(client).slice(from.get(client)));
+          expectThat(heard.length === 0, `${t.nameOf(client)}, ${where}, heard ${show(heard)} when Ann left "Lobby"; only Ann's room should hear that she left`);
+        }
+        const twice = notices(t.seen(bob).slice(from.get(bob))).filter((text) => text === 'Ann has left');
+        expectThat(twice.length === 1, `Bob heard "Ann has left" ${twice.length} times; once is enough`);
+
+        const quiet = t.marks();
         stranger.close();
         await t.pause(50);
-        await Promise.all([t.roundTrip(bob), t.roundTrip(cy)]);
-        expectThat(notices(cySaw).length === 0, `Cy, in another room, heard ${show(notices(cySaw))}; only Ann's room should hear that she left`);
-        const more = notices(bobSaw).filter((text) => text !== 'Ann has left');
-        expectThat(more.length === 0, `when someone who never joined a room left, Bob heard ${show(more)}; nobody should hear of them`);
+        await t.settle();
+        for (const client of [bob, cy, uma, lou]) {
+          const heard = notices(t.seen(client).slice(quiet.get(client)));
+          expectThat(heard.length === 0, `when a socket that never joined a room left, ${t.nameOf(client)} heard ${show(heard)}; nobody should hear of it`);
+        }
       },
     },
     {
