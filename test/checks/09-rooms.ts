@@ -18,6 +18,12 @@ async function member(t: Check, name: string, room: string): Promise<Client> {
   return client;
 }
 
+/** Waits until the server has seen the socket `id` disconnect. */
+async function gone(t: Check, id: string | undefined): Promise<void> {
+  const sockets = (await t.lesson()).io!.of('/').sockets;
+  for (const until = Date.now() + SOON; id !== undefined && sockets.has(id) && Date.now() < until; ) await t.pause(10);
+}
+
 /** Admin's notices among what a client recorded. */
 const notices = (seen: unknown[][]) =>
   seen.filter(([event, message]) => event === 'newMessage' && (message as { from?: string })?.from === 'Admin').map(([, message]) => (message as { text: string }).text);
@@ -112,7 +118,17 @@ export const checks: LessonChecks = {
         await t.ask(bob, 'createMessage', [{ text: 'hi all' }]);
         await cyHears;
 
-        for (const client of [ann, bob, cy]) client.close();
+        // Ann, who chose the spelling, leaves; Bob and Cy are still in: the room keeps it.
+        const annId = ann.id;
+        ann.close();
+        await gone(t, annId);
+        const [eve, kept] = await joined(t, 'Eve', 'LOBBY');
+        expectThat(
+          kept?.ok === true && kept.room === 'Lobby',
+          `Ann left, with Bob and Cy still in "Lobby", and join({ name: "Eve", room: "LOBBY" }) was answered ${show(kept)}; the room is not empty, so it keeps the spelling of its first person: expected room "Lobby"`,
+        );
+
+        for (const client of [bob, cy, eve]) client.close();
         const after = await joinOnceGone(t, 'Dee', 'LOBBY', (answer) => answer?.room === 'LOBBY');
         expectThat(
           after?.ok === true && after.room === 'LOBBY',
