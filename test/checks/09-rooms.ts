@@ -142,8 +142,10 @@ export const checks: LessonChecks = {
       async check(t) {
         const ann = await member(t, 'Ann', 'Lobby');
         const annSaw = t.record(ann);
+        const refused: Client[] = [];
         for (const name of ['Ann', ' Ann ']) {
-          const [, reply] = await joined(t, name, 'Lobby');
+          const [client, reply] = await joined(t, name, 'Lobby');
+          refused.push(client);
           expectThat(
             reply?.ok === false && typeof reply.error === 'string' && reply.error.length > 0,
             `with Ann in "Lobby", ${call('join', [{ name, room: 'Lobby' }])} was answered ${show(reply)}; the name is taken there, so expected { ok: false, error: "…" }`,
@@ -151,10 +153,22 @@ export const checks: LessonChecks = {
         }
         const [other, elsewhere] = await joined(t, 'Ann', 'Kitchen');
         expectThat(elsewhere?.ok === true, `join({ name: "Ann", room: "Kitchen" }) was answered ${show(elsewhere)}; a name is taken only in its own room`);
-        await member(t, 'Bob', 'Lobby');
+        const bob = await member(t, 'Bob', 'Lobby');
         await t.roundTrip(ann);
         const heard = notices(annSaw).filter((text) => text !== 'Bob has joined');
         expectThat(heard.length === 0, `Ann heard ${show(heard)} when a second Ann was refused; a refused join tells nobody`);
+
+        // A refused socket is in no room: it hears nothing of Lobby, and may not speak there.
+        const from = t.marks();
+        const bobHears = t.next(bob, 'newMessage', 'Bob to get Ann\'s message "only Lobby"', (message) => message?.text === 'only Lobby', SOON);
+        await t.expectOk(ann, 'createMessage', [{ text: 'only Lobby' }], SOON);
+        await bobHears;
+        await t.settle();
+        const got = (client: Client) => t.seen(client).slice(from.get(client)).some(([event, message]) => event === 'newMessage' && (message as { text?: string })?.text === 'only Lobby');
+        expectThat(!refused.some(got), 'a socket whose join as "Ann" was refused got Ann\'s message in "Lobby"; a refused join must leave the socket in no room');
+        expectThat(!got(other), 'Ann in "Kitchen" got the message Ann sent in "Lobby"; each room hears only its own');
+        const sneaky = await t.ask(refused[0], 'createMessage', [{ text: 'me too' }], SOON);
+        expectThat(sneaky?.ok === false, `a socket whose join as "Ann" was refused sent createMessage({ text: "me too" }) and it was answered ${show(sneaky)}; it has joined nothing, so expected { ok: false, error: "…" }`);
         other.close();
 
         ann.close();
