@@ -220,6 +220,15 @@ export const checks: LessonChecks = {
         await shows('Dee', true, 'Dee joined "Study" on the chat page, and her name is not in the sidebar');
         const eve = await member(t, 'Eve', 'Study');
         await shows('Eve', true, 'Eve joined Dee in "Study", and Dee\'s sidebar does not show her');
+        // A name is text: one that looks like HTML shows as typed, and runs nothing.
+        const hostile = '<img src=x onerror=pwned=1>';
+        await member(t, hostile, 'Study');
+        const pattern = words(hostile).source;
+        await page
+          .waitForFunction((p) => 'pwned' in window || new RegExp(p).test(document.querySelector<HTMLElement>('#users')?.innerText ?? ''), pattern, { timeout: 2000 })
+          .catch(() => {});
+        await t.expectNoScript(page, `a person named ${show(hostile)} joined "Study", and Dee's sidebar`, hostile);
+        await shows(hostile, true, `a person named ${show(hostile)} joined "Study", and Dee's sidebar does not show the name as text`);
         eve.close();
         await shows('Eve', false, 'Eve left "Study", and Dee\'s sidebar still shows her');
       },
