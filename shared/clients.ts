@@ -1,6 +1,7 @@
 // Limits on each client, whatever it sends or fails to read.
-// A client is a machine, known by its address: one student's laptop may open
-// many connections, so a limit per socket alone is not enough.
+// A client is a machine, known by its address (an IPv6 one by its /64): one
+// student's laptop may open many connections, so a limit per socket alone is
+// not enough.
 //
 // 1. At most MAX_CONNECTIONS_PER_ADDRESS connections from one address.
 // 2. At most MAX_WAITING_PACKETS messages (or MAX_WAITING_BYTES) waiting for a
@@ -8,6 +9,7 @@
 //    without a cap, a client that never reads makes the server hold more and
 //    more, until it runs out of memory. Over the cap, the client is cut off.
 import type { IncomingMessage } from 'node:http';
+import { isIPv4, isIPv6 } from 'node:net';
 import type { Server } from 'socket.io';
 
 export interface ClientLimits {
@@ -49,12 +51,47 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): ClientLimit
 
 /**
  * The client's address, from a socket or a request: the machine it connects
- * from, whatever the socket. A server that listens on IPv6 as well sees an
- * IPv4 client as `::ffff:127.0.0.1`: that is 127.0.0.1.
+ * from, whatever the socket. This is the one place a client gets its key:
+ * - IPv4: the address. A server that listens on IPv6 as well sees an IPv4
+ *   client as `::ffff:127.0.0.1`: that is 127.0.0.1.
+ * - IPv6: the first half, its /64 (`2001:db8:aa:1::/64`). A network gives
+ *   each host a whole /64, and the host may use any address in it (a new
+ *   one a minute, for privacy): keyed by the exact address, one laptop
+ *   could take any number of shares.
  */
 export function addressOf(from: { handshake: { address: string } } | IncomingMessage): string {
-  const address = ('handshake' in from ? from.handshake.address : from.socket.remoteAddress) || 'unknown';
-  return address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+  return clientKey(('handshake' in from ? from.handshake.address : from.socket.remoteAddress) || 'unknown');
+}
+
+/** The key of a client at `address` (see addressOf); what is not an IP address stays as it is. */
+export function clientKey(address: string): string {
+  if (isIPv4(address)) return address;
+  const groups = ipv6Groups(address.replace(/%.*$/, '')); // fe80::1%eth0: the zone is not part of the address
+  if (!groups) return address;
+  if (groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff) {
+    return [groups[6] >> 8, groups[6] & 0xff, groups[7] >> 8, groups[7] & 0xff].join('.'); // IPv4 in IPv6
+  }
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.toString(16))
+    .join(':')}::/64`;
+}
+
+/** The 8 numbers of an IPv6 address ("2001:db8::1", "::ffff:1.2.3.4"), or undefined. */
+function ipv6Groups(address: string): number[] | undefined {
+  if (!isIPv6(address)) return undefined;
+  const parse = (part: string) =>
+    part === ''
+      ? []
+      : part.split(':').flatMap((group) => {
+          if (!group.includes('.')) return [parseInt(group, 16)];
+          const [a, b, c, d] = group.split('.').map(Number); // a last group written as IPv4
+          return [(a << 8) | b, (c << 8) | d];
+        });
+  const [head, tail] = address.split('::');
+  if (tail === undefined) return parse(head);
+  const [before, after] = [parse(head), parse(tail)];
+  return [...before, ...Array(8 - before.length - after.length).fill(0), ...after];
 }
 
 /**

@@ -16,6 +16,7 @@
 // of it.
 import type { Worker } from 'node:cluster';
 import { createServer, type Server, type Socket } from 'node:net';
+import { clientKey } from '../../shared/clients';
 
 /** A connection that sends nothing for this long is closed: it holds a file descriptor of the primary's. */
 export const FIRST_BYTES_MS = 10_000;
@@ -35,7 +36,7 @@ export function frontPort(
 ): Server {
   const waiting = new Map<string, number>(); // address → connections waiting for their first bytes
   const front = createServer((socket) => {
-    const address = (socket.remoteAddress ?? 'unknown').replace(/^::ffff:/i, '');
+    const address = clientKey(socket.remoteAddress ?? 'unknown'); // as the workers key a client: IPv6 by its /64
     const count = (waiting.get(address) ?? 0) + 1;
     socket.on('error', () => {}); // a client that resets is its own business
     if (count > waitingPerAddress) return void socket.destroy();
