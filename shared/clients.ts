@@ -8,8 +8,13 @@
 //    client that does not read them. Socket.IO keeps what it cannot send yet;
 //    without a cap, a client that never reads makes the server hold more and
 //    more, until it runs out of memory. Over the cap, the client is cut off.
-import type { IncomingMessage } from 'node:http';
-import { isIPv4, isIPv6 } from 'node:net';
+// 3. At most MAX_TCP_CONNECTIONS_PER_ADDRESS connections of any kind from one
+//    address, counted from their first byte, and HEADERS_TIMEOUT_MS for a
+//    request to send its headers. A connection that sends half a request line
+//    and stops is no Engine.IO connection yet: without these, Node would keep
+//    each one for a minute, and one laptop could use up the server's files.
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import { isIPv4, isIPv6, type Socket as TcpSocket } from 'node:net';
 import type { Server } from 'socket.io';
 
 export interface ClientLimits {
@@ -19,6 +24,10 @@ export interface ClientLimits {
   waitingPackets: number;
   /** Bytes waiting for one client before it is cut off. */
   waitingBytes: number;
+  /** TCP connections one address may hold open at once, whatever they are (see guardConnections). */
+  tcpConnectionsPerAddress: number;
+  /** How long a request may take to send its headers before its connection is closed. */
+  headersTimeoutMs: number;
 }
 
 /**
@@ -30,11 +39,18 @@ export const DEFAULT_LIMITS: ClientLimits = {
   connectionsPerAddress: 20,
   waitingPackets: 10_000, // a burst of 1,000 requests gets 1,000 answers at once: that is not a client that does not read
   waitingBytes: 1_000_000,
+  // Each Socket.IO connection may take two (a long-polling GET and a POST), and a page loads its files on a few more.
+  tcpConnectionsPerAddress: 2 * 20 + 10,
+  headersTimeoutMs: 5_000, // a browser sends its headers at once; a slow Wi-Fi takes a second
 };
 
 export const TOO_MANY_CONNECTIONS = 'too many connections from your address: close some tabs and try again';
 
-/** The limits, with MAX_CONNECTIONS_PER_ADDRESS, MAX_WAITING_PACKETS and MAX_WAITING_BYTES from the environment. */
+/**
+ * The limits, with MAX_CONNECTIONS_PER_ADDRESS, MAX_WAITING_PACKETS,
+ * MAX_WAITING_BYTES, MAX_TCP_CONNECTIONS_PER_ADDRESS (default: twice the
+ * connections, and 10) and HEADERS_TIMEOUT_MS from the environment.
+ */
 export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): ClientLimits {
   const read = (name: string, fallback: number) => {
     const text = env[name];
@@ -42,10 +58,13 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): ClientLimit
     if (!/^\d+$/.test(text) || Number(text) < 1) throw new Error(`${name} must be a whole number above 0, not "${text}"`);
     return Number(text);
   };
+  const connectionsPerAddress = read('MAX_CONNECTIONS_PER_ADDRESS', DEFAULT_LIMITS.connectionsPerAddress);
   return {
-    connectionsPerAddress: read('MAX_CONNECTIONS_PER_ADDRESS', DEFAULT_LIMITS.connectionsPerAddress),
+    connectionsPerAddress,
     waitingPackets: read('MAX_WAITING_PACKETS', DEFAULT_LIMITS.waitingPackets),
     waitingBytes: read('MAX_WAITING_BYTES', DEFAULT_LIMITS.waitingBytes),
+    tcpConnectionsPerAddress: read('MAX_TCP_CONNECTIONS_PER_ADDRESS', 2 * connectionsPerAddress + 10),
+    headersTimeoutMs: read('HEADERS_TIMEOUT_MS', DEFAULT_LIMITS.headersTimeoutMs),
   };
 }
 
@@ -145,6 +164,56 @@ export function limitEachClient(io: Server<any, any, any, any>, limits: ClientLi
     const watchPings = (transport: EngineConnection['transport']) => transport.socket?.on?.('ping', checkWaiting);
     watchPings(conn.transport);
     conn.on('upgrade', watchPings); // from long-polling to a WebSocket
+  });
+}
+
+/**
+ * Counts every TCP connection to an HTTP server against its address from its
+ * first byte, and closes one whose request headers are not in within the
+ * timeout. `listening()` (shared/run.ts) calls it for every lesson's server.
+ * - Over `tcpConnectionsPerAddress`, a new connection is closed at once.
+ * - A connection has `headersTimeoutMs` to send a request's headers: from
+ *   its start, and again after each answer (the next request on a kept-alive
+ *   connection). While a request is answered (a long poll waits 25 s), or once
+ *   it is a WebSocket, no clock runs. Node's own headersTimeout is checked
+ *   only every 30 s, hence a timer here; it and requestTimeout (the whole
+ *   request, its body too) are shortened as well.
+ */
+export function guardConnections(server: HttpServer, limits: ClientLimits = limitsFromEnv()): void {
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = 2 * limits.headersTimeoutMs;
+  const open = new Map<string, number>(); // connections per address
+  const clocks = new Map<TcpSocket, NodeJS.Timeout>(); // connections waiting for a request's headers
+
+  const startClock = (socket: TcpSocket) => {
+    if (socket.destroyed || clocks.has(socket)) return;
+    clocks.set(socket, setTimeout(() => socket.destroy(), limits.headersTimeoutMs).unref());
+  };
+  const stopClock = (socket: TcpSocket) => {
+    clearTimeout(clocks.get(socket));
+    clocks.delete(socket);
+  };
+
+  server.on('connection', (socket: TcpSocket) => {
+    const address = clientKey(socket.remoteAddress || 'unknown');
+    open.set(address, (open.get(address) ?? 0) + 1);
+    socket.once('close', () => {
+      stopClock(socket);
+      const left = open.get(address)! - 1;
+      if (left === 0) open.delete(address);
+      else open.set(address, left);
+    });
+    if (open.get(address)! > limits.tcpConnectionsPerAddress) return void socket.destroy();
+    startClock(socket);
+  });
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    stopClock(request.socket);
+    response.once('finish', () => startClock(request.socket)); // the next request on this connection
+  });
+  server.on('upgrade', (request: IncomingMessage) => stopClock(request.socket)); // a WebSocket: Engine.IO's now
+  server.once('close', () => {
+    for (const clock of clocks.values()) clearTimeout(clock);
+    clocks.clear();
   });
 }
 

@@ -6,7 +6,7 @@ import net from 'node:net';
 import { expect } from 'expect';
 import { Server } from 'socket.io';
 import type { Socket } from 'socket.io-client';
-import { addressOf, limitEachClient, limitsFromEnv, TOO_MANY_CONNECTIONS, type ClientLimits } from '../../shared/clients';
+import { addressOf, DEFAULT_LIMITS, limitEachClient, limitsFromEnv, TOO_MANY_CONNECTIONS, type ClientLimits } from '../../shared/clients';
 import { checkOrigin } from '../../shared/origins';
 import { ClientRateLimiter, SOCKETS_PER_ADDRESS } from '../../shared/rate-limit';
 import { listen } from '../../shared/run';
@@ -82,10 +82,15 @@ describe('clients: limits per address', () => {
     expect(limitsFromEnv({}).connectionsPerAddress).toBe(20);
     expect(() => limitsFromEnv({ MAX_WAITING_PACKETS: 'lots' })).toThrow('MAX_WAITING_PACKETS must be a whole number above 0, not "lots"');
     expect(() => limitsFromEnv({ MAX_WAITING_BYTES: '0' })).toThrow('MAX_WAITING_BYTES must be a whole number above 0');
+    // Raw TCP connections: twice the Engine.IO ones and 10, unless said; headers within 5 s.
+    expect(limitsFromEnv({})).toMatchObject({ tcpConnectionsPerAddress: 50, headersTimeoutMs: 5000 });
+    expect(limitsFromEnv({ MAX_CONNECTIONS_PER_ADDRESS: '500' }).tcpConnectionsPerAddress).toBe(1010);
+    expect(limitsFromEnv({ MAX_TCP_CONNECTIONS_PER_ADDRESS: '80', HEADERS_TIMEOUT_MS: '2000' })).toMatchObject({ tcpConnectionsPerAddress: 80, headersTimeoutMs: 2000 });
+    expect(() => limitsFromEnv({ HEADERS_TIMEOUT_MS: '-1' })).toThrow('HEADERS_TIMEOUT_MS must be a whole number above 0, not "-1"');
   });
 
   it('refuses connections from one address beyond the cap, not from another, and counts a closed one out', async () => {
-    const s = await server({ connectionsPerAddress: 3, waitingPackets: 1000, waitingBytes: 1e6 });
+    const s = await server({ ...DEFAULT_LIMITS, connectionsPerAddress: 3, waitingPackets: 1000, waitingBytes: 1e6 });
     try {
       const from2 = { localAddress: '127.0.0.2' } as object;
       const mine = await Promise.all([1, 2, 3].map(() => connect(s.url, from2)));
@@ -101,7 +106,7 @@ describe('clients: limits per address', () => {
   });
 
   it('cuts off a client that does not read, logs it once, and keeps serving the others', async () => {
-    const s = await server({ connectionsPerAddress: 20, waitingPackets: 500, waitingBytes: 1e6 });
+    const s = await server({ ...DEFAULT_LIMITS, connectionsPerAddress: 20, waitingPackets: 500, waitingBytes: 1e6 });
     try {
       const reader = await connect(s.url, { localAddress: '127.0.0.3' } as object);
       let read = 0;
@@ -129,7 +134,7 @@ describe('clients: limits per address', () => {
 
   it('cuts off a client that floods WebSocket pings and never reads the pongs', async function () {
     this.timeout(10_000);
-    const s = await server({ connectionsPerAddress: 20, waitingPackets: 500, waitingBytes: 1e6 });
+    const s = await server({ ...DEFAULT_LIMITS, connectionsPerAddress: 20, waitingPackets: 500, waitingBytes: 1e6 });
     try {
       const flooder = net.connect({ port: Number(new URL(s.url).port), host: '127.0.0.1', localAddress: '127.0.0.4' });
       flooder.on('error', () => {});
