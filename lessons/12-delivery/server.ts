@@ -34,6 +34,7 @@ import {
   type Reply,
 } from '../../shared/validation';
 import type { ClientToServerEvents, MessagePayload, ServerToClientEvents } from './events';
+import { limitRecoveries, RECOVERY_RATE_LIMIT, type RecoveryData } from './recovery';
 import { dbFileFromEnv, MAX_STORED_PER_ROOM, MessageStore, syncFromEnv, type NewMessage, type StoredMessage, type Sync } from './store';
 
 export interface DeliveryOptions extends StartOptions {
@@ -51,6 +52,8 @@ export interface DeliveryOptions extends StartOptions {
   maxStoredPerRoom?: number;
   /** How long a dropped connection may stay away and still be recovered, in ms (default 1 minute). */
   recoveryMs?: number;
+  /** How often one address may recover a connection (see recovery.ts). */
+  recoveryRateLimit?: RateLimitOptions;
 }
 
 export const JOIN_RATE_LIMIT: RateLimitOptions = { burst: 5, perSecond: 1 };
@@ -75,7 +78,7 @@ export const MAX_CLIENT_OFFSET_LENGTH = 64;
 export const channel = (roomKey: string) => `room:${roomKey}`;
 
 /** What Socket.IO keeps in `socket.data`, and gives back to a recovered socket: the room to be put back in. */
-interface SocketData {
+interface SocketData extends RecoveryData {
   joined?: { name: string; room: string };
 }
 
@@ -118,6 +121,7 @@ export async function start({
   dbSync = syncFromEnv(),
   maxStoredPerRoom = MAX_STORED_PER_ROOM,
   recoveryMs = RECOVERY_MS,
+  recoveryRateLimit = RECOVERY_RATE_LIMIT,
 }: DeliveryOptions = {}): Promise<RunningLesson> {
   let store: MessageStore;
   try {
@@ -144,16 +148,8 @@ export async function start({
     connectionStateRecovery: { maxDisconnectionDuration: recoveryMs, skipMiddlewares: true },
   });
   limitEachClient(io); // per address: a few connections, and nothing piles up unread
-  // Recovery sends a socket everything it missed at once. Past MAX_CATCH_UP packets that
-  // would trip the limit just above, and cut the socket off at every try. So past it, the
-  // socket starts afresh instead, and its join gets the room's messages from the store.
-  const adapter = io.of('/').adapter;
-  const restoreSession = adapter.restoreSession.bind(adapter);
-  adapter.restoreSession = async (pid, offset) => {
-    const session = await restoreSession(pid, offset);
-    // null: no recovery (Socket.IO's own adapter answers null too, though its type leaves it out).
-    return session && session.missedPackets.length <= MAX_CATCH_UP ? session : (null as never);
-  };
+  // Recovery sends a socket everything it missed at once: budget it (recovery.ts).
+  limitRecoveries(io, { rateLimit: recoveryRateLimit, maxCatchUp: MAX_CATCH_UP, recoveryMs });
   const limiter = new ClientRateLimiter(rateLimit);
   const joinLimiter = new ClientRateLimiter(joinRateLimit);
   const users = new Users(maxRoomSize);
