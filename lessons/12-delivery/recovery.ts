@@ -13,8 +13,8 @@
 //    The restored socket, if it drops in its turn, can be restored once again;
 // 3. a restored session never asks again for what a recovery sent it: an
 //    offset older than the last packet replayed starts afresh;
-// 4. a session that missed more than `maxCatchUp` packets starts afresh too:
-//    sent at once, they would get it cut off (shared/clients.ts).
+// 4. a session that missed more than `maxCatchUp` packets, or `maxCatchUpBytes`,
+//    starts afresh too: sent at once, they would get it cut off (shared/clients.ts).
 // A connection that starts afresh loses nothing: the page rejoins with its
 // serverOffset, through the join limit.
 import type { Server } from 'socket.io';
@@ -29,8 +29,9 @@ export interface RecoveryData {
 export interface RecoveryLimits {
   /** Recoveries per address. */
   rateLimit: RateLimitOptions;
-  /** The most packets one recovery sends. */
+  /** The most packets one recovery sends, and their most bytes (as JSON). */
   maxCatchUp: number;
+  maxCatchUpBytes: number;
   /** How long a session is kept (maxDisconnectionDuration), in ms. */
   recoveryMs: number;
 }
@@ -39,7 +40,7 @@ export interface RecoveryLimits {
 export const RECOVERY_RATE_LIMIT: RateLimitOptions = { burst: 10, perSecond: 0.5 };
 
 /** Applies the limits to the main namespace of `io`. Call it once, right after `new Server(...)`. */
-export function limitRecoveries(io: Server<any, any, any, RecoveryData>, { rateLimit, maxCatchUp, recoveryMs }: RecoveryLimits): void {
+export function limitRecoveries(io: Server<any, any, any, RecoveryData>, { rateLimit, maxCatchUp, maxCatchUpBytes, recoveryMs }: RecoveryLimits): void {
   const namespace = io.of('/');
   const adapter = namespace.adapter;
   const budget = new RateLimiter(rateLimit);
@@ -74,6 +75,9 @@ export function limitRecoveries(io: Server<any, any, any, RecoveryData>, { rateL
     if (!kept.delete(pid)) return null as never; // restored already, or never kept
     const session = await restoreSession(pid, offset);
     if (!session || session.missedPackets.length > maxCatchUp) return null as never;
+    let bytes = 0;
+    for (const packet of session.missedPackets) bytes += JSON.stringify(packet).length;
+    if (bytes > maxCatchUpBytes) return null as never;
     // 3. Each packet's offset is its last argument. If this would send again the last packet a
     //    recovery sent, the offset is older than that: a page never goes back, so refuse.
     const data = (session.data ?? {}) as RecoveryData;

@@ -48,8 +48,10 @@ export interface DeliveryOptions extends StartOptions {
   dbFile?: string;
   /** NORMAL (survives a crash of the server) or FULL (survives a power cut too): DB_SYNC, or NORMAL. */
   dbSync?: Sync;
-  /** The most messages the store keeps per room (default 500). */
+  /** The most messages the store keeps per room (default 500), beyond those younger than keepStoredMs. */
   maxStoredPerRoom?: number;
+  /** However many a room gets, the store keeps every message younger than this, in ms (default twice recoveryMs). */
+  keepStoredMs?: number;
   /** How long a dropped connection may stay away and still be recovered, in ms (default 1 minute). */
   recoveryMs?: number;
   /** How often one address may recover a connection (see recovery.ts). */
@@ -68,9 +70,16 @@ export const HISTORY = 50;
 /**
  * The most messages sent at once to a page: missed ones after a rejoin, or
  * packets after a recovery. A burst waits until it is written out, and a
- * client for whom too much waits unread is cut off (shared/clients.ts).
+ * client for whom too much waits unread is cut off (shared/clients.ts: 1 MB):
+ * 1,000 messages of 500 characters are about 0.6 MB. That is more than one
+ * address may send in a minute (30 at once, then 15 a second), so a page away
+ * for the recovery window gets all it missed, whatever one classmate sends.
  */
-export const MAX_CATCH_UP = 500;
+export const MAX_CATCH_UP = 1_000;
+/** Nor more than this many bytes of packets after a recovery (user lists can be long). */
+export const MAX_CATCH_UP_BYTES = 600_000;
+/** What a page is told when it cannot get every message it missed: the store no longer has them all. */
+export const GAP_NOTICE = 'Some messages sent while you were away are no longer kept: they are missing here.';
 /** The longest `clientOffset` accepted (a UUID is 36 characters). */
 export const MAX_CLIENT_OFFSET_LENGTH = 64;
 
@@ -122,10 +131,11 @@ export async function start({
   maxStoredPerRoom = MAX_STORED_PER_ROOM,
   recoveryMs = RECOVERY_MS,
   recoveryRateLimit = RECOVERY_RATE_LIMIT,
+  keepStoredMs = 2 * recoveryMs,
 }: DeliveryOptions = {}): Promise<RunningLesson> {
   let store: MessageStore;
   try {
-    store = new MessageStore(dbFile, { maxPerRoom: maxStoredPerRoom, sync: dbSync });
+    store = new MessageStore(dbFile, { maxPerRoom: maxStoredPerRoom, keepMs: keepStoredMs, sync: dbSync });
   } catch (err) {
     throw new Error(`Could not open the message store ${dbFile}: ${(err as Error).message}. Set DB_FILE to a file you may write.`);
   }
@@ -149,7 +159,7 @@ export async function start({
   });
   limitEachClient(io); // per address: a few connections, and nothing piles up unread
   // Recovery sends a socket everything it missed at once: budget it (recovery.ts).
-  limitRecoveries(io, { rateLimit: recoveryRateLimit, maxCatchUp: MAX_CATCH_UP, recoveryMs });
+  limitRecoveries(io, { rateLimit: recoveryRateLimit, maxCatchUp: MAX_CATCH_UP, maxCatchUpBytes: MAX_CATCH_UP_BYTES, recoveryMs });
   const limiter = new ClientRateLimiter(rateLimit);
   const joinLimiter = new ClientRateLimiter(joinRateLimit);
   const users = new Users(maxRoomSize);
@@ -216,15 +226,21 @@ export async function start({
       sendUserList(user);
     });
 
-    /** Sends the room's messages after `offset` (the last MAX_CATCH_UP of them), oldest first; or, for 0, its last HISTORY. */
+    /**
+     * Sends the room's messages after `offset` (the last MAX_CATCH_UP of them), oldest first; or, for 0, its last HISTORY.
+     * If some after `offset` are not sent (no longer stored, or past MAX_CATCH_UP), a notice says so first, with `gap: true`.
+     */
     function sendHistory(socket: ChatSocket, roomKey: string, offset: number) {
       let rows: StoredMessage[];
+      let gap = false;
       try {
-        rows = offset > 0 ? store.since(roomKey, offset, MAX_CATCH_UP) : store.latest(roomKey, HISTORY);
+        rows = offset > 0 ? store.since(roomKey, offset, MAX_CATCH_UP + 1) : store.latest(roomKey, HISTORY);
+        if (offset > 0) gap = rows.length > MAX_CATCH_UP || store.gapAfter(roomKey, offset);
       } catch (err) {
         return storeFailed(err);
       }
-      for (const row of rows) sendStored(socket, row);
+      if (gap) socket.emit('newMessage', { ...generateMessage(ADMIN, GAP_NOTICE), gap: true });
+      for (const row of rows.slice(-MAX_CATCH_UP)) sendStored(socket, row);
     }
 
     /**

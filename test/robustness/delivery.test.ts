@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { start, type DeliveryOptions } from '../../lessons/12-delivery/server';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../lessons/12-delivery/events';
 import type { RunningLesson } from '../../shared/run';
-import { connect, pause } from '../helpers';
+import { connect, emitRaw, pause } from '../helpers';
 import { QUICK_MS } from './watch';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -247,5 +247,102 @@ describe('12 delivery robustness: recovery is no amplifier', function () {
     expect(bystander.failures).toEqual([]);
     expect(bystander.slowestAnswer).toBeLessThan(QUICK_MS);
     expect(bystander.slowestJoin).toBeLessThan(2000);
+  });
+});
+
+describe('12 delivery robustness: one address cannot erase the history', function () {
+  this.timeout(30_000);
+  let lesson: RunningLesson;
+  // The store keeps 500 per room, as it ships; the senders' limits are wide, so the flood takes a
+  // second instead of the 34 s it takes within the real limits (the same count, from one address).
+  beforeEach(async () => {
+    lesson = await start({ ...options, rateLimit: { burst: 200, perSecond: 200 }, port: 0 });
+  });
+  afterEach(async () => {
+    await lesson.close();
+  });
+
+  /** The stored messages a client gets from now on, as "from: text", and the gap notices among them. */
+  function record(client: Client) {
+    const texts: string[] = [];
+    const gaps: string[] = [];
+    client.on('newMessage', (message) => {
+      if ((message as { gap?: unknown }).gap === true) gaps.push(message.text);
+      if (message.id !== undefined) texts.push(`${message.from}: ${message.text}`);
+    });
+    return { texts, gaps };
+  }
+
+  /**
+   * While a reader in room "Class" is away: 5 classmates send 10 messages each, every one
+   * acknowledged, and one address on 3 sockets sends 500. Returns what was acknowledged.
+   */
+  async function classAndFlood() {
+    const classmates = await Promise.all([41, 42, 43, 44, 45].map((n) => connect<Client>(lesson.url, from(`127.0.0.${n}`))));
+    const flooders = await Promise.all([1, 2, 3].map(() => connect<Client>(lesson.url, from('127.0.0.46'))));
+    for (const [i, client] of [...classmates, ...flooders].entries()) {
+      await client.timeout(1000).emitWithAck('join', { name: `Student ${i}`, room: 'Class' });
+    }
+    const acknowledged: string[] = [];
+    const send = async (client: Client, i: number, text: string) => {
+      for (;;) {
+        const reply = await client.timeout(2000).emitWithAck('createMessage', { text });
+        if (reply.ok) return acknowledged.push(`Student ${i}: ${text}`);
+        await pause(20); // over the rate limit: wait and try again, as a patient script does
+      }
+    };
+    await Promise.all([
+      ...classmates.map(async (client, i) => {
+        for (let k = 1; k <= 10; k++) await send(client, i, `classmate ${i}, message ${k}`);
+      }),
+      ...flooders.map(async (client, i) => {
+        for (let k = 1; k <= 167 - (i === 2 ? 1 : 0); k++) await send(client, 5 + i, `flood ${k}`);
+      }),
+    ]);
+    return acknowledged;
+  }
+
+  it('gives a reader who comes back within the recovery window every message acknowledged meanwhile, recovered or not', async () => {
+    // Two readers: Ann's connection drops and comes back (recovered); Bea's page comes back as a new
+    // socket with the last id it saw (a recovery refused, or a server restart), so the store serves her.
+    const auth = { serverOffset: 0 }; // as the page keeps it: the last id it saw
+    const ann = await connect<Client>(lesson.url, { ...from('127.0.0.40'), auth } as object);
+    ann.on('newMessage', ({ id }) => {
+      if (id !== undefined) auth.serverOffset = id;
+    });
+    await ann.timeout(1000).emitWithAck('join', { name: 'Ann', room: 'Class' });
+    const bea = await connect<Client>(lesson.url, from('127.0.0.47'));
+    await bea.timeout(1000).emitWithAck('join', { name: 'Bea', room: 'Class' });
+    const seen = new Promise<number>((resolve) => bea.on('newMessage', (message) => message.id !== undefined && resolve(message.id)));
+    await ann.timeout(1000).emitWithAck('createMessage', { text: 'before' });
+    const serverOffset = await seen;
+    bea.close();
+    const annId = ann.id!;
+    ann.io.engine.close(); // a wifi blip; no reconnection until we say
+    while (lesson.io!.of('/').sockets.has(annId)) await pause(5);
+
+    const watch = watchBystander(lesson, '127.0.0.48');
+    const acknowledged = await classAndFlood();
+    expect(acknowledged.length).toBe(550);
+
+    const annSaw = record(ann);
+    ann.connect();
+    await new Promise<void>((resolve) => ann.once('connect', () => resolve()));
+    expect(ann.recovered).toBe(true);
+    await ann.timeout(1000).emitWithAck('join', { name: 'Ann', room: 'Class' }); // as the page does
+    const beaAgain = await connect<Client>(lesson.url, { ...from('127.0.0.47'), auth: { serverOffset } } as object);
+    const beaSaw = record(beaAgain);
+    await beaAgain.timeout(1000).emitWithAck('join', { name: 'Bea', room: 'Class' });
+    await Promise.all([ann, beaAgain].map((client) => emitRaw(client, 'sync', []))); // a round trip: all has arrived
+    const bystander = await watch.stop();
+
+    const missing = (saw: string[]) => acknowledged.filter((text) => !saw.includes(text));
+    expect({ ann: missing(annSaw.texts).length, bea: missing(beaSaw.texts).length }).toEqual({ ann: 0, bea: 0 });
+    expect({ ann: annSaw.texts.length, bea: beaSaw.texts.length }).toEqual({ ann: 550, bea: 550 }); // and none twice
+    expect({ ann: annSaw.gaps, bea: beaSaw.gaps }).toEqual({ ann: [], bea: [] });
+    expect(bystander.failures).toEqual([]);
+    expect(bystander.slowestAnswer).toBeLessThan(QUICK_MS);
+    expect(bystander.slowestJoin).toBeLessThan(2000);
+    ann.close();
   });
 });
