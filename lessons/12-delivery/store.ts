@@ -83,6 +83,8 @@ export class MessageStore {
   private readonly after: Database.Statement;
   private readonly latestOf: Database.Statement;
   private readonly highest: Database.Statement;
+  private readonly nthNewest: Database.Statement;
+  private readonly firstSince: Database.Statement;
   private readonly prunedOf: Database.Statement;
   private readonly noteRoomPruned: Database.Statement;
   private readonly forgetPruned: Database.Statement;
@@ -128,15 +130,18 @@ export class MessageStore {
       VALUES (@roomKey, @author, @text, @url, @clientOffset, @createdAt)
       ON CONFLICT (room_key, author, client_offset) DO NOTHING`);
     this.findOffset = this.db.prepare('SELECT 1 FROM messages WHERE room_key = ? AND author = ? AND client_offset = ?').pluck();
-    // Everything in the room older than its `maxPerRoom` newest messages, and than `keepMs`.
-    const inRoomToPrune = `room_key = @roomKey AND created_at < @before AND id <= (
-        SELECT id FROM messages WHERE room_key = @roomKey ORDER BY id DESC LIMIT 1 OFFSET @keep)`;
-    this.pruneRoom = this.db.prepare(`DELETE FROM messages WHERE ${inRoomToPrune}`);
+    // A room loses everything up to an id: older than its `maxPerRoom` newest messages, and
+    // than its first message younger than `keepMs` (ids grow with time). The two are found
+    // apart, each from its end of the index: the few rows read are old ones, never the
+    // thousands of young ones a flood leaves.
+    this.nthNewest = this.db.prepare('SELECT id FROM messages WHERE room_key = ? ORDER BY id DESC LIMIT 1 OFFSET ?').pluck();
+    this.firstSince = this.db.prepare('SELECT id FROM messages WHERE room_key = ? AND created_at >= ? ORDER BY id LIMIT 1').pluck();
+    this.pruneRoom = this.db.prepare('DELETE FROM messages WHERE room_key = @roomKey AND id <= @upTo');
     // Ids only grow: a row more than `maxTotal` ids old is older than the last `maxTotal` messages.
     this.pruneAll = this.db.prepare('DELETE FROM messages WHERE id <= ?');
-    // Before the room's delete, note how far it goes: the highest id the room loses.
+    // Before the room's delete, note how far it goes: a page that saw less has a gap.
     this.noteRoomPruned = this.db.prepare(`
-      INSERT INTO pruned (room_key, up_to) SELECT room_key, MAX(id) FROM messages WHERE ${inRoomToPrune} GROUP BY room_key
+      INSERT INTO pruned (room_key, up_to) VALUES (@roomKey, @upTo)
       ON CONFLICT (room_key) DO UPDATE SET up_to = MAX(up_to, excluded.up_to)`);
     this.prunedOf = this.db.prepare('SELECT up_to FROM pruned WHERE room_key = ?').pluck();
     // Past `maxTotal` ids, any room may have lost anything (see gapAfter): a note that old says no more.
@@ -151,9 +156,13 @@ export class MessageStore {
       const { changes, lastInsertRowid } = this.insert.run(message);
       if (changes === 0) return undefined; // a retry
       const id = Number(lastInsertRowid);
-      const room = { roomKey: message.roomKey, keep: maxPerRoom, before: message.createdAt - keepMs };
-      this.noteRoomPruned.run(room);
-      this.pruneRoom.run(room);
+      const { roomKey, createdAt } = message;
+      const pastCount = this.nthNewest.get(roomKey, maxPerRoom) as number | undefined;
+      if (pastCount !== undefined) {
+        const firstYoung = this.firstSince.get(roomKey, createdAt - keepMs) as number | undefined;
+        const upTo = Math.min(pastCount, (firstYoung ?? Infinity) - 1);
+        if (this.pruneRoom.run({ roomKey, upTo }).changes > 0) this.noteRoomPruned.run({ roomKey, upTo });
+      }
       this.pruneAll.run(id - maxTotal);
       this.forgetPruned.run(id - maxTotal);
       return id;
