@@ -1,5 +1,5 @@
 // The checks of lesson 03's exercises (see its README).
-import { expectThat, show, type Check, type Client, type LessonChecks } from './check';
+import { call, expectThat, show, type Check, type Client, type LessonChecks } from './check';
 
 /** The lesson's own shout still works: the server is up and answering. */
 async function shoutStillWorks(t: Check, client: Client): Promise<void> {
@@ -21,6 +21,14 @@ export const checks: LessonChecks = {
       async check(t) {
         const client = await t.connect();
         await t.expectAnswer(client, 'whisper', ['  HeLLo  '], { ok: true, text: 'hello' });
+        // Every alphabet, and whatever is not a letter, is kept: only the case changes.
+        const world = '  Ça Va? ПРИВЕТ, ΓΕΙΑ! नमस्ते 你好 42  ';
+        const quiet = 'ça va? привет, γεια! नमस्ते 你好 42';
+        const reply = await t.ask(client, 'whisper', [world]);
+        expectThat(
+          reply?.ok === true && reply.text === quiet,
+          `${call('whisper', [world])} was answered ${show(reply, 120)}; expected { ok: true, text: ${show(quiet)} }: a whisper keeps every letter of every alphabet (and the rest), only in lower case`,
+        );
         await t.expectRefusal(client, 'whisper', ['   '], 'blank text is no text');
         await t.refusesBadInput(client, 'whisper', { good: ['hi'], bad: [42], stillAnswers: () => shoutStillWorks(t, client) });
       },

@@ -26,6 +26,22 @@ async function sync(t: Check, ...people: Person[]): Promise<void> {
 /** What `person` was sent as `event` (first arguments). */
 const sent = (person: Person, event: string): any[] => person.seen.filter(([name]) => name === event).map(([, arg]) => arg);
 
+/**
+ * True when a location message's link is a map of (latitude, longitude): both
+ * numbers are in its URL, in whatever format the map takes them
+ * (`?q=51.5,-0.12`, `?mlat=51.5&mlon=-0.12`, …: 07.2 changes it).
+ */
+function isAt(message: any, latitude: number, longitude: number): boolean {
+  let url: string;
+  try {
+    url = decodeURIComponent(String(message?.url));
+  } catch {
+    url = String(message?.url);
+  }
+  const numbers = (url.match(/[-+]?\d+(?:\.\d+)?/g) ?? []).map(Number);
+  return numbers.includes(latitude) && numbers.includes(longitude);
+}
+
 async function sayOk(t: Check, person: Person, text: string): Promise<void> {
   await t.expectOk(person.client, 'createMessage', [{ text }]);
 }
@@ -56,14 +72,14 @@ export const checks: LessonChecks = {
         await t.expectOk(ann.client, 'createLocationMessage', [{ latitude: 48.85, longitude: 2.35 }]);
         await sync(t, bob);
         const places = sent(bob, 'newLocationMessage');
-        const inLondon = places.filter((m) => String(m?.url).includes('51.5,-0.12'));
+        const inLondon = places.filter((m) => isAt(m, 51.5, -0.12));
         expectThat(
           inLondon.length === 1,
           `Ann sent createLocationMessage(${show(london, 60)}) twice and Bob got it ${inLondon.length} times; a retry with the same clientOffset must reach him once`,
         );
         expectThat(typeof inLondon[0]?.id === 'number', `Bob got the location as ${show(inLondon[0])}; expected it with its id, as before`);
         expectThat(
-          places.some((m) => String(m?.url).includes('48.85,2.35')),
+          places.some((m) => isAt(m, 48.85, 2.35)),
           'Ann sent createLocationMessage({ latitude: 48.85, longitude: 2.35 }) with no clientOffset, and Bob did not get it; a location without one must still go out',
         );
         for (const [clientOffset, why] of [
@@ -76,7 +92,7 @@ export const checks: LessonChecks = {
         }
         const dee = await joined(t, 'Dee', 'Lobby');
         await sync(t, dee);
-        const history = sent(dee, 'newLocationMessage').filter((m) => String(m?.url).includes('51.5,-0.12'));
+        const history = sent(dee, 'newLocationMessage').filter((m) => isAt(m, 51.5, -0.12));
         expectThat(history.length === 1, `Dee joined Lobby and got Ann's London location ${history.length} times in the room's history; it was stored once, so once`);
       },
     },
