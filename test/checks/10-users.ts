@@ -48,24 +48,36 @@ export const checks: LessonChecks = {
         const empty = await rooms();
         expectThat(empty.length === 0, `with nobody in, GET /rooms was answered ${show(empty)}; expected []`);
         await joined(t, 'Ann', 'Lobby');
-        await joined(t, 'Bob', 'lobby');
+        const bob = await joined(t, 'Bob', 'lobby');
         const cy = await joined(t, 'Cy', 'Kitchen');
+        const has = (list: Array<{ name?: unknown; users?: unknown }>, name: string, users: number) => list.some((room) => room.name === name && room.users === users);
         const busy = await rooms();
-        const has = (list: typeof busy, name: string, users: number) => list.some((room) => room.name === name && room.users === users);
         expectThat(
           has(busy, 'Lobby', 2) && has(busy, 'Kitchen', 1) && busy.length === 2,
           `with Ann and Bob in Lobby and Cy in Kitchen, GET /rooms was answered ${show(busy)}; expected { name: "Lobby", users: 2 } and { name: "Kitchen", users: 1 }`,
         );
+        await t.expectOk(bob.client, 'join', [{ name: 'Bob', room: 'Kitchen' }]);
+        const moved = await rooms();
+        expectThat(
+          has(moved, 'Lobby', 1) && has(moved, 'Kitchen', 2) && moved.length === 2,
+          `after Bob switched from Lobby to Kitchen, GET /rooms was answered ${show(moved)}; expected { name: "Lobby", users: 1 } and { name: "Kitchen", users: 2 }: a switch leaves the old room`,
+        );
         cy.client.close();
-        await t.pause(100);
-        const after = await rooms();
-        expectThat(!after.some((room) => room.name === 'Kitchen'), `after Cy left Kitchen, GET /rooms still lists it: ${show(after)}`);
+        bob.client.close();
+        let after = await rooms();
+        for (const until = Date.now() + 2000; after.some((room) => room.name === 'Kitchen') && Date.now() < until; after = await rooms()) await t.pause(20);
+        expectThat(!after.some((room) => room.name === 'Kitchen'), `after Cy and Bob left Kitchen, GET /rooms still lists it: ${show(after)}`);
 
+        // The page: Lobby with its count, and a room whose name is made to break out of HTML, as text.
+        await joined(t, 'Dee', 'Lobby');
+        const hostile = '"><img src=x onerror=pwned=1>';
+        await joined(t, 'Mallory', hostile);
         const page = await t.open('/');
         await page.locator('#room').click();
         const offered = await page
           .waitForFunction(
             () => {
+              if ('pwned' in window) return true;
               const options = [...(document.querySelector<HTMLInputElement>('#room')?.list?.options ?? [])];
               const lobby = options.find((option) => option.value === 'Lobby');
               return lobby && /\b2\b/.test(`${lobby.label} ${lobby.textContent}`) ? true : undefined;
@@ -74,7 +86,10 @@ export const checks: LessonChecks = {
             { timeout: 2000 },
           )
           .then(() => true, () => false);
+        await t.expectNoScript(page, `with a room named ${show(hostile)}, the join page`, hostile);
         expectThat(offered, 'on the join page, the room field (#room) did not suggest "Lobby" with its 2 people, in a <datalist> it names with list="…", within 2 s');
+        const values = await page.evaluate(() => [...(document.querySelector<HTMLInputElement>('#room')?.list?.options ?? [])].map((option) => option.value));
+        expectThat(values.includes(hostile), `the room field suggests ${show(values)}; expected the room ${show(hostile)} too, its name as typed`);
       },
     },
     {
