@@ -6,7 +6,8 @@
 //   and carries its row id;
 // - a page that was not recovered (the server restarted, or it was away too
 //   long) rejoins with the last id it saw, its `serverOffset`, and the server
-//   sends it the rest of the room's messages from the store;
+//   sends it the rest of the room's messages from the store (and says so, if
+//   the store no longer has them all);
 // - a message carries the client's own name for it, its `clientOffset`: a
 //   retry with the same one is acknowledged again, but stored and sent once.
 import { createServer } from 'node:http';
