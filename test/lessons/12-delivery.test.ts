@@ -5,7 +5,7 @@ import { expect } from 'expect';
 import type { Socket } from 'socket.io-client';
 import { channel, GAP_NOTICE, HISTORY, MAX_CATCH_UP_BYTES, JOINS_LIMITED, MAX_CATCH_UP, NOT_JOINED, serverOffsetOf, start, type DeliveryOptions } from '../../lessons/12-delivery/server';
 import type { ClientToServerEvents, LocationMessage, Message, ServerToClientEvents } from '../../lessons/12-delivery/events';
-import { dbFileFromEnv, DEFAULT_DB_FILE, syncFromEnv } from '../../lessons/12-delivery/store';
+import { dbFileFromEnv, DEFAULT_DB_FILE, MessageStore, syncFromEnv } from '../../lessons/12-delivery/store';
 import { RATE_LIMITED } from '../../shared/rate-limit';
 import type { RunningLesson } from '../../shared/run';
 import { collect, connect, emitRaw, pause, useLesson, waitFor } from '../helpers';
@@ -375,6 +375,25 @@ describe('12 delivery, a time floor under the count', () => {
     await join(dee, 'Dee', 'Floor');
     await sync(dee);
     expect(texts(all)).toEqual(['Admin: Welcome to Floor, Dee!', 'S0: S0 2', 'S0: S0 3', 'S1: S1 1', 'S1: S1 2', 'S1: S1 3', 'S2: S2 1', 'S2: S2 2', 'S2: S2 3']);
+  });
+});
+
+describe('12 delivery, the store on its own', () => {
+  const add = (store: MessageStore, text: string, createdAt: number) =>
+    store.add({ roomKey: 'r', author: 'Ann', text, url: null, clientOffset: null, createdAt });
+
+  it('keeps messages younger than keepMs past the count, and none with keepMs 0, even sent in one millisecond; notes the gap', () => {
+    const now = Date.now();
+    const none = new MessageStore(':memory:', { maxPerRoom: 2, keepMs: 0 });
+    const ids = ['a', 'b', 'c', 'd'].map((text) => add(none, text, now)!);
+    expect(none.latest('r', 10).map(({ text }) => text)).toEqual(['c', 'd']);
+    expect([none.gapAfter('r', ids[0]), none.gapAfter('r', ids[1]), none.gapAfter('r', ids[2])]).toEqual([true, false, false]);
+    none.close();
+    const floor = new MessageStore(':memory:', { maxPerRoom: 2, keepMs: 60_000 });
+    add(floor, 'old', now - 61_000);
+    for (const text of ['a', 'b', 'c']) add(floor, text, now);
+    expect(floor.latest('r', 10).map(({ text }) => text)).toEqual(['a', 'b', 'c']);
+    floor.close();
   });
 });
 
