@@ -24,6 +24,9 @@ async function sync(t: Check, ...people: Person[]): Promise<void> {
 /** What `person` was sent as `event` (first arguments), from `from` on in their record. */
 const sent = (person: Person, event: string, from = 0): any[] => person.seen.slice(from).filter(([name]) => name === event).map(([, arg]) => arg);
 
+/** A typing note that names `name`: "Bob is typing…", or "Ann and Bob are typing…". */
+const typingNote = (name: string) => new RegExp(`${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*\\btyping`);
+
 const isText = (from: string) => (message: any) => message?.from === from;
 
 async function sayOk(t: Check, person: Person, text: string): Promise<void> {
@@ -113,19 +116,46 @@ export const checks: LessonChecks = {
         await sync(t, ann);
         const heard = sent(ann, 'typing').length - before;
         expectThat(heard <= 15, `Bob sent typing() 50 times at once and Ann heard ${heard}; rate-limit it, so she hears at most 15`);
+        const message = await t.ask(bob.client, 'createMessage', [{ text: 'done typing' }]);
+        expectThat(
+          message?.ok === true,
+          `after Bob sent typing() 50 times, his createMessage({ text: "done typing" }) was answered ${show(message)}; typing must not use up what he may send: give it a rate limit of its own`,
+        );
 
         await t.refusesBadInput(bob.client, 'typing', { good: [], bad: [42], stillAnswers: () => sayOk(t, bob, 'still here') });
 
         // The page: Ann sees Bob typing, and then not, once he has stopped a while.
+        // Her page's clock stands still, and moves only when the check moves it.
         const annPage = await t.open('/chat.html?name=Ann&room=Attic', {}, (page) => page.clock.install());
         await annPage.locator('#users li', { hasText: 'Ann' }).waitFor({ timeout: 2000 });
+        await annPage.clock.pauseAt((await annPage.evaluate(() => Date.now())) + 1000);
         const bobPage = await t.open('/chat.html?name=Bob&room=Attic');
         await annPage.locator('#users li', { hasText: 'Bob' }).waitFor({ timeout: 2000 });
         await bobPage.locator('#input').pressSequentially('hello', { delay: 20 });
-        await t.shows(annPage, /Bob is typing/, 'Bob typed "hello" in the Attic, so Ann\'s page');
+        await t.shows(annPage, typingNote('Bob'), 'Bob typed "hello" in the Attic, so Ann\'s page');
         await annPage.clock.fastForward(10_000);
-        const hidden = await annPage.getByText(/Bob is typing/).waitFor({ state: 'hidden', timeout: 1000 }).then(() => true, () => false);
+        const hidden = await annPage.getByText(typingNote('Bob')).waitFor({ state: 'hidden', timeout: 1000 }).then(() => true, () => false);
         expectThat(hidden, 'Ann\'s page still shows "Bob is typing…" 10 s after Bob stopped');
+
+        // A name is text; and each notice starts the wait again.
+        const hostile = '<img src=x onerror=pwned=1>';
+        const mallory = await joined(t, hostile, 'Attic');
+        const eve = await joined(t, 'Eve', 'Attic');
+        await t.expectOk(mallory.client, 'typing', []);
+        await annPage
+          .waitForFunction((pattern) => 'pwned' in window || new RegExp(pattern).test(document.body.innerText), typingNote(hostile).source, { timeout: 2000 })
+          .catch(() => {});
+        await t.expectNoScript(annPage, `${show(hostile)} sent typing() in the Attic, and Ann's page`, hostile);
+        await t.shows(annPage, typingNote(hostile), `${show(hostile)} sent typing() in the Attic, so Ann's page`);
+        await annPage.clock.fastForward(1500);
+        await t.expectOk(eve.client, 'typing', []);
+        await t.shows(annPage, typingNote('Eve'), 'Eve sent typing() in the Attic, so Ann\'s page');
+        await annPage.clock.fastForward(1800);
+        const still = await annPage.getByText(typingNote('Eve')).first().isVisible();
+        expectThat(
+          still,
+          'Ann\'s page hid "Eve is typing…" 1.8 s after Eve\'s notice, 3.3 s after the one before it; each notice must start the wait again (clearTimeout the last one), not end with an older timer',
+        );
       },
     },
     {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { format } from 'node:util';
 import type { StartLesson } from '../../shared/run';
 import { catchHandlerThrows, describeError, LessonCrash } from '../crash';
-import { Check, closeSharedBrowser, NotYet, root, SERVER_ZONE, type Exercise, type LessonChecks } from './check';
+import { Check, closeSharedBrowser, NotYet, root, SERVER_ZONE, timeFactor, type Exercise, type LessonChecks } from './check';
 
 export interface Result {
   exercise: string;
@@ -14,8 +14,8 @@ export interface Result {
   message: string;
 }
 
-/** How long one check may take before it is stopped. */
-const CHECK_MS = 15_000;
+/** How long one check may take before it is stopped (longer where waits are: CHECK_TIME_FACTOR). */
+const CHECK_MS = 15_000 * timeFactor;
 
 export const checksFile = (lesson: string) => path.join(root, 'test', 'checks', `${lesson}.ts`);
 
