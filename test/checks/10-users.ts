@@ -165,6 +165,7 @@ export const checks: LessonChecks = {
         const ann = await joined(t, 'Ann', 'Lobby');
         const bob = await joined(t, 'Bob', 'Lobby');
         const dee = await joined(t, 'Dee', 'Lobby');
+        const sam = await joined(t, 'Sam', 'Lobby');
         const cy = await joined(t, 'Cy', 'Kitchen');
         const start = ann.seen.length;
         const is = (m: any) => m?.from === 'Ann' && m?.to === 'Bob' && m?.text === 'psst' && typeof m?.createdAt === 'number';
@@ -174,7 +175,7 @@ export const checks: LessonChecks = {
         await heard;
         await sync(t, ann, dee, cy);
         expectThat(sent(ann, 'newPrivateMessage', start).some(is), 'Ann was not sent her own copy of the private message: newPrivateMessage({ from: "Ann", to: "Bob", text: "psst", createdAt })');
-        for (const other of [dee, cy]) {
+        for (const other of [dee, sam, cy]) {
           const leaked = [...sent(other, 'newPrivateMessage'), ...sent(other, 'newMessage').filter((m: any) => m?.text === 'psst')];
           expectThat(leaked.length === 0, `${other.name} was sent ${show(leaked[0])}; a private message is for Bob and Ann only`);
         }
@@ -188,10 +189,22 @@ export const checks: LessonChecks = {
           const refused = await t.ask(ann.client, 'privateMessage', [payload]);
           expectThat(refused?.ok === false, `${call('privateMessage', [payload])} was answered ${show(refused)}; ${why}, so it should be refused with { ok: false, error }`);
         }
+        // Every name, found by the name people see: "Sam" too (compared by its key, "sarn").
+        const toSam = t.next(sam.client, 'newPrivateMessage', 'Sam to get Ann\'s private message "hi Sam"', (m) => m?.text === 'hi Sam' && m?.to === 'Sam');
+        const samReply = await t.ask(ann.client, 'privateMessage', [{ to: 'Sam', text: 'hi Sam' }]);
+        expectThat(samReply?.ok === true, `with Sam in Lobby, Ann's privateMessage({ to: "Sam", text: "hi Sam" }) was answered ${show(samReply)}; expected { ok: true }`);
+        await toSam;
         const stranger = await t.connect();
         const early = await t.ask(stranger, 'privateMessage', [{ to: 'Bob', text: 'hi' }]);
         expectThat(early?.ok === false, `privateMessage before joining a room was answered ${show(early)}; expected { ok: false, error }`);
         await t.refusesBadInput(ann.client, 'privateMessage', { good: [{ to: 'Bob', text: 'hi' }], bad: ['psst'], stillAnswers: () => sayOk(t, ann, 'still here') });
+
+        // Rate-limited, as every message is.
+        const before = sent(bob, 'newPrivateMessage').length;
+        await Promise.all(Array.from({ length: 50 }, (_, i) => ann.client.timeout(1000).emitWithAck('privateMessage', { to: 'Bob', text: `spam ${i}` }).catch(() => {})));
+        await sync(t, bob);
+        const flood = sent(bob, 'newPrivateMessage').length - before;
+        expectThat(flood <= 15, `Ann sent 50 private messages to Bob at once and he got ${flood}; rate-limit privateMessage as createMessage is, so he gets at most 15`);
       },
     },
     {
