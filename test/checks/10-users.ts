@@ -231,7 +231,14 @@ export const checks: LessonChecks = {
           `Dee joined Lobby after Ann sent m1 to m25 there, and was sent ${show(got(), 120)}; expected m6 to m25, oldest first, and nothing from Kitchen`,
         );
         const old = sent(dee, 'newMessage').find((m: any) => m?.text === 'm6');
-        expectThat(old?.from === 'Ann' && typeof old?.createdAt === 'number', `the old message m6 came as ${show(old)}; expected { from: "Ann", text: "m6", createdAt }`);
+        const original = sent(ann, 'newMessage').find((m: any) => m?.text === 'm6');
+        expectThat(
+          old?.from === 'Ann' && typeof old?.createdAt === 'number' && old.createdAt === original?.createdAt,
+          `the old message m6 came to Dee as ${show(old)}; expected it as first sent, ${show({ from: 'Ann', text: 'm6', createdAt: original?.createdAt })}: the same createdAt`,
+        );
+        await sync(t, ann);
+        const again = sent(ann, 'newMessage').filter((m: any) => m?.text === 'm6').length;
+        expectThat(again === 1, `when Dee joined, Ann got m6 ${again} times in all; the last 20 are for the newcomer only (socket.emit), not the whole room again`);
         const live = t.next(dee.client, 'newMessage', 'Dee to get Ann\'s next message, "live again"', (m) => m?.text === 'live again');
         await sayOk(t, ann, 'live again');
         await live;
