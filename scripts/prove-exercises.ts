@@ -390,6 +390,11 @@ async function proveCombined(exercise: Exercise, lesson: LessonInfo, earlier: Ar
   return row;
 }
 
+/** a[0], b[0], a[1], b[1], …, then what is left of the longer. */
+function interleave<T>(a: T[], b: T[]): T[] {
+  return Array.from({ length: Math.max(a.length, b.length) }, (_, i) => [a[i], b[i]]).flat().filter((item): item is T => item !== undefined);
+}
+
 /** Runs `work` on every item, `size` at a time. */
 async function pool<T, R>(items: T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
@@ -456,14 +461,31 @@ async function main(): Promise<void> {
     });
   }
   const inRound = new Set(rounds.flat().map(({ exercise }) => exercise.id));
+  // The others, each with how many other test files its tests bring in.
+  const graph = importGraph(base);
+  const alone = jobs
+    .map((job, i) => ({ ...job, row: rows[i] }))
+    .filter(({ exercise }) => !inRound.has(exercise.id))
+    .map((job) => {
+      const patch = solutionFile(job.exercise.id);
+      const { changed, created } = existsSync(patch) ? filesOf(readFileSync(patch, 'utf8')) : { changed: [], created: [] };
+      return { ...job, testFiles: [...dependents(graph, [...changed, ...created])].filter((file) => file.endsWith('.test.ts')).length };
+    });
   type Job = () => Promise<unknown>;
   const work: Job[] = [
-    // The longest first: the rounds, then the solutions proved with their tests alone.
-    ...rounds.map((members, i): Job => () => proveRound(i + 1, members, base)),
+    // The longest first: the rounds, and between them the solutions proved
+    // with their tests alone (the most other lessons' tests first: 07.2's
+    // shared message generator brings lessons 07 to 10), then the rest.
+    ...interleave(
+      rounds.map((members, i): Job => () => proveRound(i + 1, members, base)),
+      alone
+        .sort((a, b) => b.testFiles - a.testFiles)
+        .map(({ lesson, exercise, row }): Job => () => prove(exercise, lesson, shipped.get(exercise.id), base, types, row, false)),
+    ),
     ...jobs
       .map((job, i) => ({ ...job, row: rows[i] }))
-      .sort((a, b) => Number(inRound.has(a.exercise.id)) - Number(inRound.has(b.exercise.id)))
-      .map(({ lesson, exercise, row }): Job => () => prove(exercise, lesson, shipped.get(exercise.id), base, types, row, inRound.has(exercise.id))),
+      .filter(({ exercise }) => inRound.has(exercise.id))
+      .map(({ lesson, exercise, row }): Job => () => prove(exercise, lesson, shipped.get(exercise.id), base, types, row, true)),
     ...wrongs.map((wrong): Job => () => proveWrong(wrong, base)),
     ...others.map((other): Job => () => proveOther(other, base)),
     ...combined.map(({ lesson, exercise, earlier }): Job => () => proveCombined(exercise, lesson, earlier, base)),

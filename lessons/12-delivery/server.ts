@@ -6,7 +6,8 @@
 //   and carries its row id;
 // - a page that was not recovered (the server restarted, or it was away too
 //   long) rejoins with the last id it saw, its `serverOffset`, and the server
-//   sends it the rest of the room's messages from the store;
+//   sends it the rest of the room's messages from the store (and says so, if
+//   the store no longer has them all);
 // - a message carries the client's own name for it, its `clientOffset`: a
 //   retry with the same one is acknowledged again, but stored and sent once.
 import { createServer } from 'node:http';
@@ -76,7 +77,10 @@ export const HISTORY = 50;
  * for the recovery window gets all it missed, whatever one classmate sends.
  */
 export const MAX_CATCH_UP = 1_000;
-/** Nor more than this many bytes of packets after a recovery (user lists can be long). */
+/**
+ * Nor more than this many characters of JSON (user lists can be long, and a
+ * message of 500 quotes takes 1,000 as JSON: `\"`).
+ */
 export const MAX_CATCH_UP_BYTES = 600_000;
 /** What a page is told when it cannot get every message it missed: the store no longer has them all. */
 export const GAP_NOTICE = 'Some messages sent while you were away are no longer kept: they are missing here.';
@@ -227,20 +231,29 @@ export async function start({
     });
 
     /**
-     * Sends the room's messages after `offset` (the last MAX_CATCH_UP of them), oldest first; or, for 0, its last HISTORY.
-     * If some after `offset` are not sent (no longer stored, or past MAX_CATCH_UP), a notice says so first, with `gap: true`.
+     * Sends the room's messages after `offset`, oldest first: the newest MAX_CATCH_UP of them, in
+     * MAX_CATCH_UP_BYTES at most; or, for 0, its last HISTORY. If some after `offset` are not sent
+     * (no longer stored, or past those limits), a notice says so first, with `gap: true`.
      */
     function sendHistory(socket: ChatSocket, roomKey: string, offset: number) {
       let rows: StoredMessage[];
       let gap = false;
       try {
         rows = offset > 0 ? store.since(roomKey, offset, MAX_CATCH_UP + 1) : store.latest(roomKey, HISTORY);
-        if (offset > 0) gap = rows.length > MAX_CATCH_UP || store.gapAfter(roomKey, offset);
+        if (offset > 0) gap = store.gapAfter(roomKey, offset);
       } catch (err) {
         return storeFailed(err);
       }
-      if (gap) socket.emit('newMessage', { ...generateMessage(ADMIN, GAP_NOTICE), gap: true });
-      for (const row of rows.slice(-MAX_CATCH_UP)) sendStored(socket, row);
+      // From the newest back, as many as fit.
+      let first = rows.length;
+      let bytes = 0;
+      while (first > 0 && rows.length - first < MAX_CATCH_UP) {
+        bytes += JSON.stringify(rows[first - 1]).length;
+        if (bytes > MAX_CATCH_UP_BYTES) break;
+        first--;
+      }
+      if (gap || first > 0) socket.emit('newMessage', { ...generateMessage(ADMIN, GAP_NOTICE), gap: true });
+      for (const row of rows.slice(first)) sendStored(socket, row);
     }
 
     /**

@@ -135,7 +135,7 @@ export class MessageStore {
     // apart, each from its end of the index: the few rows read are old ones, never the
     // thousands of young ones a flood leaves.
     this.nthNewest = this.db.prepare('SELECT id FROM messages WHERE room_key = ? ORDER BY id DESC LIMIT 1 OFFSET ?').pluck();
-    this.firstSince = this.db.prepare('SELECT id FROM messages WHERE room_key = ? AND created_at >= ? ORDER BY id LIMIT 1').pluck();
+    this.firstSince = this.db.prepare('SELECT id FROM messages WHERE room_key = ? AND created_at > ? ORDER BY id LIMIT 1').pluck();
     this.pruneRoom = this.db.prepare('DELETE FROM messages WHERE room_key = @roomKey AND id <= @upTo');
     // Ids only grow: a row more than `maxTotal` ids old is older than the last `maxTotal` messages.
     this.pruneAll = this.db.prepare('DELETE FROM messages WHERE id <= ?');

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'expect';
 import type { Socket } from 'socket.io-client';
-import { channel, GAP_NOTICE, HISTORY, JOINS_LIMITED, MAX_CATCH_UP, NOT_JOINED, serverOffsetOf, start, type DeliveryOptions } from '../../lessons/12-delivery/server';
+import { channel, GAP_NOTICE, HISTORY, MAX_CATCH_UP_BYTES, JOINS_LIMITED, MAX_CATCH_UP, NOT_JOINED, serverOffsetOf, start, type DeliveryOptions } from '../../lessons/12-delivery/server';
 import type { ClientToServerEvents, LocationMessage, Message, ServerToClientEvents } from '../../lessons/12-delivery/events';
-import { dbFileFromEnv, DEFAULT_DB_FILE, syncFromEnv } from '../../lessons/12-delivery/store';
+import { dbFileFromEnv, DEFAULT_DB_FILE, MessageStore, syncFromEnv } from '../../lessons/12-delivery/store';
 import { RATE_LIMITED } from '../../shared/rate-limit';
 import type { RunningLesson } from '../../shared/run';
 import { collect, connect, emitRaw, pause, useLesson, waitFor } from '../helpers';
@@ -378,6 +378,25 @@ describe('12 delivery, a time floor under the count', () => {
   });
 });
 
+describe('12 delivery, the store on its own', () => {
+  const add = (store: MessageStore, text: string, createdAt: number) =>
+    store.add({ roomKey: 'r', author: 'Ann', text, url: null, clientOffset: null, createdAt });
+
+  it('keeps messages younger than keepMs past the count, and none with keepMs 0, even sent in one millisecond; notes the gap', () => {
+    const now = Date.now();
+    const none = new MessageStore(':memory:', { maxPerRoom: 2, keepMs: 0 });
+    const ids = ['a', 'b', 'c', 'd'].map((text) => add(none, text, now)!);
+    expect(none.latest('r', 10).map(({ text }) => text)).toEqual(['c', 'd']);
+    expect([none.gapAfter('r', ids[0]), none.gapAfter('r', ids[1]), none.gapAfter('r', ids[2])]).toEqual([true, false, false]);
+    none.close();
+    const floor = new MessageStore(':memory:', { maxPerRoom: 2, keepMs: 60_000 });
+    add(floor, 'old', now - 61_000);
+    for (const text of ['a', 'b', 'c']) add(floor, text, now);
+    expect(floor.latest('r', 10).map(({ text }) => text)).toEqual(['a', 'b', 'c']);
+    floor.close();
+  });
+});
+
 describe('12 delivery, a page away while a room said a lot', () => {
   const lesson = useLesson(start, { dbFile: ':memory:', rateLimit: { burst: 2000, perSecond: 2000 } });
 
@@ -413,6 +432,36 @@ describe('12 delivery, a page away while a room said a lot', () => {
     expect([annSaw[0].text, annSaw.at(-1)!.text]).toEqual(['m101', 'm1100']);
     expect(gaps.filter((message) => message.gap).map(({ text }) => text)).toEqual([GAP_NOTICE]);
     expect(ann.connected).toBe(true);
+  });
+});
+
+describe('12 delivery, a page away while a room said a lot of quotes', () => {
+  const lesson = useLesson(start, { dbFile: ':memory:', rateLimit: { burst: 2000, perSecond: 2000 } });
+
+  it('sends a rejoin no more than fits under the cut-off (600 KB): the newest, after a notice of the gap, and the page stays connected', async function () {
+    this.timeout(30_000);
+    const name = 'Quotes';
+    const bob = await connect<Client>(lesson().url, { localAddress: '127.0.0.9' } as object);
+    await join(bob, 'Bob', name);
+    const seen = waitFor(bob, 'newMessage', 1000, (message) => message.text === 'before');
+    await say(bob, 'before');
+    const serverOffset = (await seen).id!;
+    // 950 messages of 500 quotes: each takes over 1,000 characters as JSON ("\""), 1 MB in all.
+    const quotes = '"'.repeat(500);
+    for (let batch = 0; batch < 19; batch++) {
+      await Promise.all(Array.from({ length: 50 }, () => say(bob, quotes)));
+    }
+    const ann = await connect<Client>(lesson().url, { auth: { serverOffset } } as object);
+    const all = collect(ann, 'newMessage') as Message[];
+    await join(ann, 'Ann', name);
+    await sync(ann);
+    expect(ann.connected).toBe(true);
+    const got = all.filter((message) => message.id !== undefined);
+    expect(got.length).toBeGreaterThan(500);
+    expect(got.length).toBeLessThan(950);
+    expect(got.reduce((bytes, message) => bytes + JSON.stringify(message).length, 0)).toBeLessThanOrEqual(MAX_CATCH_UP_BYTES);
+    expect(all.filter((message) => message.gap).map(({ text }) => text)).toEqual([GAP_NOTICE]);
+    expect(got.at(-1)!.id).toBe(Math.max(...got.map(({ id }) => id!))); // the newest, oldest first
   });
 });
 
