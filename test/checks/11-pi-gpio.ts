@@ -295,7 +295,11 @@ export const checks: LessonChecks = {
         await on.prints(/\b0\b/, 0, "a line with the sensor's value, 0 (it asks gpio:21 once, at the start)", SOON);
         for (const value of [1, 0, 1] as const) {
           const printed = on.lines().length;
+          // Every client hears the change before the next: a toggle right after another could
+          // fall inside the simulated pin's debounce, and the two would make no change at all.
+          const heard = hears(t, watcher, 'gpio:21', { value });
           await expectValue(t, watcher, 'simulate:sensor', value);
+          await heard;
           await on.prints(new RegExp(`\\b${value}\\b`), printed, `a new line with the sensor's new value, ${value}, once it changed`, PROGRAM_MS);
         }
         const ledOff = hears(t, watcher, 'gpio:17', { value: 0 }, 'everyone', PROGRAM_MS);
