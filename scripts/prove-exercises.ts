@@ -58,6 +58,9 @@ interface Row {
 }
 
 /** Copies the workbook's files (tracked, or new and not ignored) into `dir`. */
+// The copies share the workbook's compiled stylesheets (shared/styles.ts checks each by its files' hashes).
+process.env.WORKBOOK_STYLES ??= path.join(root, '.workbook', 'styles');
+
 async function copyWorkbook(dir: string): Promise<void> {
   const { stdout } = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, maxBuffer: 1e8 });
   for (const file of stdout.split('\0').filter(Boolean)) {

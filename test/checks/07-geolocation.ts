@@ -53,6 +53,11 @@ export const checks: LessonChecks = {
           }
           const link = await page.getByRole('link', { name: 'My current location' }).count();
           expectThat(link === 1, `${who} has ${link} links named "My current location"; expected the link to keep its words, with the numbers beside it`);
+          const href = await page.getByRole('link', { name: 'My current location' }).first().getAttribute('href');
+          expectThat(
+            pointsAt(href, 51.50735, -0.12776),
+            `${who} links to ${show(href)} for a place at 51.50735, -0.12776; expected the map link at full precision (51.50735): round only the numbers shown, not those sent`,
+          );
         }
       },
     },
@@ -64,6 +69,7 @@ export const checks: LessonChecks = {
         for (const [latitude, longitude] of [
           [51.5, -0.12],
           [-90, 180],
+          [51.50735123, -0.12776543],
         ]) {
           const url = await shareFrom(t, client, latitude, longitude);
           let link: URL | undefined;
@@ -78,7 +84,7 @@ export const checks: LessonChecks = {
               link.hostname === 'www.openstreetmap.org' &&
               link.searchParams.get('mlat') === String(latitude) &&
               link.searchParams.get('mlon') === String(longitude),
-            `a location at ${latitude}, ${longitude} came as ${show(url)}; expected a link like ${want}`,
+            `a location at ${latitude}, ${longitude} came as ${show(url)}; expected a link like ${want}, its numbers at full precision, as sent`,
           );
         }
       },
@@ -111,7 +117,9 @@ export const checks: LessonChecks = {
         await ann.clock.fastForward(5000);
         await paris;
 
-        // She stops: nothing more, however far she goes.
+        // She moves again, and stops before her turn comes: the waiting place is not sent.
+        await ann.context().setGeolocation({ latitude: 41.9028, longitude: 12.4964 });
+        await t.pause(300); // her page hears of the move (nothing is sent yet: too soon)
         await stop.click();
         const after = places.length;
         await ann.context().setGeolocation({ latitude: 52.52, longitude: 13.405 });
@@ -119,7 +127,7 @@ export const checks: LessonChecks = {
         await t.pause(300);
         expectThat(
           places.length === after,
-          `after Ann clicked "Stop sharing", her page still sent ${show(places.slice(after))}; expected nothing more`,
+          `after Ann clicked "Stop sharing", her page still sent ${show(places.slice(after))}; expected nothing more (a place waiting its turn too: clear the timer when she stops)`,
         );
         const again = await ann.getByRole('button', { name: 'Share live location', exact: true }).count();
         expectThat(again === 1, `after "Stop sharing", Ann's page shows no button "Share live location"; expected it back, to share again`);

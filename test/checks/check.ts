@@ -25,6 +25,8 @@ export interface Exercise {
    * mocha prints it ("10 users sends the room its user list …").
    */
   changes?: string[];
+  /** How long the check may take, in ms, if more than the usual 15 s (one that restarts a worker). */
+  ms?: number;
   check(t: Check): Promise<void>;
 }
 
@@ -424,6 +426,27 @@ export class Check {
   async expectNoScript(page: Page, where: string, shows: string = HOSTILE): Promise<void> {
     const ran = await page.evaluate(() => 'pwned' in window || document.title === 'pwned');
     expectThat(!ran, `${where}: text with ${show(shows, 50)} in it ran as code on the page; put other people's text in with textContent (or Mustache's {{ }}), never innerHTML`);
+  }
+
+  /**
+   * Waits until `page` shows `text` (HOSTILE unless said) as text, and fails
+   * if it ran as code instead: with innerHTML, the text never shows and its
+   * script runs (the image's onerror), so both are watched. `where` names
+   * the page for the sentence: "Bob's page, given a message from Ann,".
+   */
+  async showsAsText(page: Page, where: string, text: string = HOSTILE, ms = 2000): Promise<void> {
+    const until = Date.now() + within(ms);
+    for (;;) {
+      await this.expectNoScript(page, where, text);
+      if ((await page.getByText(text).count()) > 0) break;
+      expectThat(
+        Date.now() < until,
+        `${where} should show ${show(text, 50)} as text; it did not within ${seconds(within(ms))} (other people's text goes in with textContent, or Mustache's {{ }}, never innerHTML)`,
+      );
+      await this.pause(50);
+    }
+    await this.pause(100); // an image that failed to load has fired its onerror by now
+    await this.expectNoScript(page, where, text);
   }
 
   /** Waits `ms`, say for something that must not come. */
