@@ -71,15 +71,22 @@ async function copyWorkbook(dir: string): Promise<void> {
 }
 
 /** Runs a command in `dir`; resolves with its output and whether it succeeded. */
-async function inCopy(dir: string, file: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ ok: boolean; out: string }> {
+async function inCopy(dir: string, file: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 0): Promise<{ ok: boolean; out: string; timedOut?: boolean }> {
   try {
-    const { stdout, stderr } = await run(file, args, { cwd: dir, maxBuffer: 1e8, env: { ...process.env, ...env, NO_COLOR: '1' } });
+    const { stdout, stderr } = await run(file, args, { cwd: dir, maxBuffer: 1e8, env: { ...process.env, ...env, NO_COLOR: '1' }, timeout: timeoutMs });
     return { ok: true, out: stdout + stderr };
   } catch (err) {
-    const { stdout = '', stderr = '' } = err as { stdout?: string; stderr?: string };
-    return { ok: false, out: stdout + stderr };
+    const { stdout = '', stderr = '', killed = false } = err as { stdout?: string; stderr?: string; killed?: boolean };
+    return { ok: false, out: stdout + stderr, timedOut: killed };
   }
 }
+
+/**
+ * How long one mocha run of lesson tests may take: on a busy machine, a test
+ * that timed out can leave a socket open, and mocha then never ends. CI must
+ * fail with a reason, not wait for its own time limit.
+ */
+const MOCHA_LIMIT_MS = 20 * 60 * 1000;
 
 /**
  * `npm run check -- SELECTOR --json` in `dir`. Several run at once here, so
@@ -154,8 +161,9 @@ async function lessonTests(dir: string, lessons: LessonInfo[], touched: string[]
   const ran = await inCopy(dir, bin('mocha'), [...specs, '--reporter', 'json', '--reporter-option', `output=${report}`], {
     ONLY_LESSON: lessons.map((lesson) => lesson.number).join(','),
     CHURN_CYCLES: '300', // a leak shows in 300 connections as in 1,000; npm test runs the 1,000
-  });
-  if (!existsSync(report)) return { failed: [], titles: [], reasons: new Map(), crashes: [], error: `mocha did not run: ${ran.out.trim().split('\n').slice(-3).join(' ')}` };
+  }, MOCHA_LIMIT_MS);
+  const hung = ran.timedOut ? `mocha did not end within ${MOCHA_LIMIT_MS / 60_000} minutes (stopped): something a test opened was never closed, or a test never ended` : undefined;
+  if (!existsSync(report)) return { failed: [], titles: [], reasons: new Map(), crashes: [], error: hung ?? `mocha did not run: ${ran.out.trim().split('\n').slice(-3).join(' ')}` };
   const json = JSON.parse(readFileSync(report, 'utf8')) as { tests: Array<{ fullTitle: string }>; failures: Array<{ fullTitle: string; err?: { message?: string } }> };
   return {
     titles: json.tests.map((test) => test.fullTitle),
@@ -164,6 +172,7 @@ async function lessonTests(dir: string, lessons: LessonInfo[], touched: string[]
     reasons: new Map(json.failures.map((test) => [test.fullTitle, (test.err?.message ?? '').trim().split('\n').slice(0, 6).join(' ').replace(/\s+/g, ' ').slice(0, 400)])),
     // A crash skips the rest of its block (test/crash.ts): it is never a change the exercise meant.
     crashes: json.failures.filter((test) => test.err?.message?.startsWith('the server crashed:')).map((test) => `${test.fullTitle}: ${test.err!.message!.split('\n')[0]}`),
+    error: hung,
   };
 }
 
