@@ -263,6 +263,8 @@ export const checks: LessonChecks = {
         await sync(t, ann, bob, cy);
         expectThat(show(sent(bob, 'updateUserList')) === show([['Ann', 'Bob']]), `Bob joined Lobby and was sent updateUserList ${show(sent(bob, 'updateUserList'))}; expected it once, with ["Ann", "Bob"]`);
         expectThat(show(sent(ann, 'userJoined', mark)) === show(['Bob']), `when Bob joined, Ann was sent userJoined ${show(sent(ann, 'userJoined', mark))}; expected userJoined("Bob") once, and nothing for Cy's room`);
+        const own = sent(bob, 'userJoined');
+        expectThat(own.length === 0, `Bob, joining, was sent userJoined ${show(own)} on top of his list; the newcomer's list has his own name already: userJoined is for the others`);
 
         await t.ask(bob.client, 'join', [{ name: 'Bob', room: 'Kitchen' }]);
         await sync(t, ann, bob, cy);
@@ -281,17 +283,30 @@ export const checks: LessonChecks = {
         // The page keeps its list from the changes.
         const page = await t.open('/chat.html?name=Ann&room=Attic');
         const people = () => page.locator('#users li').allTextContents();
+        // Each item shows its name as a word: "Ann (you)" will do.
         const until = async (want: string[], what: string) => {
           const ok = await page
-            .waitForFunction((names) => [...document.querySelectorAll('#users li')].map((li) => li.textContent?.trim()).join('|') === names, want.join('|'), { timeout: 2000 })
+            .waitForFunction(
+              (patterns) => {
+                const items = [...document.querySelectorAll('#users li')].map((li) => li.textContent ?? '');
+                return items.length === patterns.length && patterns.every((pattern, i) => new RegExp(pattern, 'u').test(items[i]));
+              },
+              want.map((name) => `(?<![\\p{L}\\p{N}])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}])`),
+              { timeout: 2000 },
+            )
             .then(() => true, () => false);
+          await t.expectNoScript(page, `${what}, Ann's list of people`, hostile);
           expectThat(ok, `${what}, Ann's page lists ${show(await people())} in #users; expected ${show(want)}`);
         };
+        const hostile = '<img src=x onerror=pwned=1>';
         await until(['Ann'], 'once Ann joined the Attic');
         const eve = await joined(t, 'Eve', 'Attic');
         await until(['Ann', 'Eve'], 'after Eve joined the Attic');
+        const mallory = await joined(t, hostile, 'Attic');
+        await until(['Ann', 'Eve', hostile], `after ${show(hostile)} joined the Attic`);
         eve.client.close();
-        await until(['Ann'], 'after Eve left');
+        mallory.client.close();
+        await until(['Ann'], 'after Eve and the other left');
       },
     },
     {
