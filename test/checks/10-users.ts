@@ -315,8 +315,10 @@ export const checks: LessonChecks = {
       async check(t) {
         const ann = await joined(t, 'Ann', 'Lobby');
         const bob = await joined(t, 'Bob', 'Lobby');
-        await sync(t, ann, bob);
+        const cy = await joined(t, 'Cy', 'Kitchen');
+        await sync(t, ann, bob, cy);
         const mark = bob.seen.length;
+        const cyMark = cy.seen.length;
         // A room gets a list at once, then at most one more per 100 ms: wait for it.
         const newList = t.next(bob.client, 'updateUserList', 'when Ann became Annie, Bob to be sent the list with Annie and Bob', (list) =>
           Array.isArray(list) && [...list].sort().join('|') === 'Annie|Bob',
@@ -337,8 +339,21 @@ export const checks: LessonChecks = {
         const renamed = t.next(bob.client, 'newMessage', 'Annie\'s message to come from "Annie"', (m) => m?.text === 'it is me' && m?.from === 'Annie');
         await sayOk(t, ann, 'it is me');
         await renamed;
+        await sync(t, cy);
+        const elsewhere = sent(cy, 'newMessage', cyMark).filter(isText('Admin'));
+        expectThat(elsewhere.length === 0, `Cy, in Kitchen, was sent ${show(elsewhere[0])} when Ann became Annie in Lobby; only her room should hear it`);
+
+        const beforeRefusal = bob.seen.length;
         const taken = await t.ask(ann.client, 'join', [{ name: 'BOB', room: 'Lobby' }]);
         expectThat(taken?.ok === false, `Annie's join({ name: "BOB", room: "Lobby" }) was answered ${show(taken)}; Bob has that name, so it should be refused`);
+        const stillAnnie = t.next(bob.client, 'newMessage', 'Annie\'s message after the refusal to come from "Annie"', (m) => m?.text === 'still me' && m?.from === 'Annie');
+        await sayOk(t, ann, 'still me');
+        await stillAnnie;
+        const told = sent(bob, 'newMessage', beforeRefusal).filter(isText('Admin'));
+        expectThat(told.length === 0, `when Annie's rename to "BOB" was refused, Bob was sent ${show(told[0])}; a refused rename changes nothing and tells nobody`);
+        const newcomer = await t.connect();
+        const freed = await t.ask(newcomer, 'join', [{ name: 'Ann', room: 'Lobby' }]);
+        expectThat(freed?.ok === true, `once Ann had become Annie, a newcomer's join({ name: "Ann", room: "Lobby" }) was answered ${show(freed)}; the old name is free again`);
       },
     },
   ],
