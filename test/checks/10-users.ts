@@ -263,6 +263,8 @@ export const checks: LessonChecks = {
         await sync(t, ann, bob, cy);
         expectThat(show(sent(bob, 'updateUserList')) === show([['Ann', 'Bob']]), `Bob joined Lobby and was sent updateUserList ${show(sent(bob, 'updateUserList'))}; expected it once, with ["Ann", "Bob"]`);
         expectThat(show(sent(ann, 'userJoined', mark)) === show(['Bob']), `when Bob joined, Ann was sent userJoined ${show(sent(ann, 'userJoined', mark))}; expected userJoined("Bob") once, and nothing for Cy's room`);
+        const own = sent(bob, 'userJoined');
+        expectThat(own.length === 0, `Bob, joining, was sent userJoined ${show(own)} on top of his list; the newcomer's list has his own name already: userJoined is for the others`);
 
         await t.ask(bob.client, 'join', [{ name: 'Bob', room: 'Kitchen' }]);
         await sync(t, ann, bob, cy);
@@ -281,17 +283,30 @@ export const checks: LessonChecks = {
         // The page keeps its list from the changes.
         const page = await t.open('/chat.html?name=Ann&room=Attic');
         const people = () => page.locator('#users li').allTextContents();
+        // Each item shows its name as a word: "Ann (you)" will do.
         const until = async (want: string[], what: string) => {
           const ok = await page
-            .waitForFunction((names) => [...document.querySelectorAll('#users li')].map((li) => li.textContent?.trim()).join('|') === names, want.join('|'), { timeout: 2000 })
+            .waitForFunction(
+              (patterns) => {
+                const items = [...document.querySelectorAll('#users li')].map((li) => li.textContent ?? '');
+                return items.length === patterns.length && patterns.every((pattern, i) => new RegExp(pattern, 'u').test(items[i]));
+              },
+              want.map((name) => `(?<![\\p{L}\\p{N}])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}])`),
+              { timeout: 2000 },
+            )
             .then(() => true, () => false);
+          await t.expectNoScript(page, `${what}, Ann's list of people`, hostile);
           expectThat(ok, `${what}, Ann's page lists ${show(await people())} in #users; expected ${show(want)}`);
         };
+        const hostile = '<img src=x onerror=pwned=1>';
         await until(['Ann'], 'once Ann joined the Attic');
         const eve = await joined(t, 'Eve', 'Attic');
         await until(['Ann', 'Eve'], 'after Eve joined the Attic');
+        const mallory = await joined(t, hostile, 'Attic');
+        await until(['Ann', 'Eve', hostile], `after ${show(hostile)} joined the Attic`);
         eve.client.close();
-        await until(['Ann'], 'after Eve left');
+        mallory.client.close();
+        await until(['Ann'], 'after Eve and the other left');
       },
     },
     {
@@ -300,8 +315,10 @@ export const checks: LessonChecks = {
       async check(t) {
         const ann = await joined(t, 'Ann', 'Lobby');
         const bob = await joined(t, 'Bob', 'Lobby');
-        await sync(t, ann, bob);
+        const cy = await joined(t, 'Cy', 'Kitchen');
+        await sync(t, ann, bob, cy);
         const mark = bob.seen.length;
+        const cyMark = cy.seen.length;
         // A room gets a list at once, then at most one more per 100 ms: wait for it.
         const newList = t.next(bob.client, 'updateUserList', 'when Ann became Annie, Bob to be sent the list with Annie and Bob', (list) =>
           Array.isArray(list) && [...list].sort().join('|') === 'Annie|Bob',
@@ -322,8 +339,21 @@ export const checks: LessonChecks = {
         const renamed = t.next(bob.client, 'newMessage', 'Annie\'s message to come from "Annie"', (m) => m?.text === 'it is me' && m?.from === 'Annie');
         await sayOk(t, ann, 'it is me');
         await renamed;
+        await sync(t, cy);
+        const elsewhere = sent(cy, 'newMessage', cyMark).filter(isText('Admin'));
+        expectThat(elsewhere.length === 0, `Cy, in Kitchen, was sent ${show(elsewhere[0])} when Ann became Annie in Lobby; only her room should hear it`);
+
+        const beforeRefusal = bob.seen.length;
         const taken = await t.ask(ann.client, 'join', [{ name: 'BOB', room: 'Lobby' }]);
         expectThat(taken?.ok === false, `Annie's join({ name: "BOB", room: "Lobby" }) was answered ${show(taken)}; Bob has that name, so it should be refused`);
+        const stillAnnie = t.next(bob.client, 'newMessage', 'Annie\'s message after the refusal to come from "Annie"', (m) => m?.text === 'still me' && m?.from === 'Annie');
+        await sayOk(t, ann, 'still me');
+        await stillAnnie;
+        const told = sent(bob, 'newMessage', beforeRefusal).filter(isText('Admin'));
+        expectThat(told.length === 0, `when Annie's rename to "BOB" was refused, Bob was sent ${show(told[0])}; a refused rename changes nothing and tells nobody`);
+        const newcomer = await t.connect();
+        const freed = await t.ask(newcomer, 'join', [{ name: 'Ann', room: 'Lobby' }]);
+        expectThat(freed?.ok === true, `once Ann had become Annie, a newcomer's join({ name: "Ann", room: "Lobby" }) was answered ${show(freed)}; the old name is free again`);
       },
     },
   ],
