@@ -13,6 +13,15 @@
 //      its check still passes with its solution.
 // --quick leaves out 3 and 4 (for writing checks: the check's verdicts only).
 // Prints a table, one row per exercise, and exits 1 on any miss.
+//
+// Step 4 runs in rounds: a solution that changes nothing outside its own
+// lesson's folder cannot change another lesson's tests, so round 1 applies the
+// first such solution of every lesson at once and runs all their tests in one
+// mocha run, round 2 the second ones, and so on. A round where a test fails
+// that its lesson's exercise does not name as changed is run again one
+// exercise at a time, so a miss names its exercise. A solution that reaches
+// outside its lesson (shared/, the tests) is proved alone, with the tests of
+// every lesson that uses what it changed.
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -49,6 +58,9 @@ interface Row {
 }
 
 /** Copies the workbook's files (tracked, or new and not ignored) into `dir`. */
+// The copies share the workbook's compiled stylesheets (shared/styles.ts checks each by its files' hashes).
+process.env.WORKBOOK_STYLES ??= path.join(root, '.workbook', 'styles');
+
 async function copyWorkbook(dir: string): Promise<void> {
   const { stdout } = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, maxBuffer: 1e8 });
   for (const file of stdout.split('\0').filter(Boolean)) {
@@ -118,22 +130,29 @@ function dependents(graph: Map<string, Set<string>>, files: string[]): Set<strin
   return found;
 }
 
+type TestRun = { failed: string[]; titles: string[]; reasons: Map<string, string>; crashes: string[]; error?: string };
+
 /**
- * The lesson's own tests (lesson, browser and robustness), the shared
+ * The lessons' own tests (lesson, browser and robustness), the shared
  * modules' tests, and the tests of other lessons that use what the solution
  * changed (07.2 changes the shared message generator, and so lessons 07 to
  * 10), in one mocha run: which passed and which failed (full titles).
  */
-async function lessonTests(dir: string, lesson: LessonInfo, touched: string[]): Promise<{ failed: string[]; titles: string[]; reasons: Map<string, string>; crashes: string[]; error?: string }> {
-  const own = (file: string) => file.startsWith(`lessons/${lesson.number}-`);
+async function lessonTests(dir: string, lessons: LessonInfo[], touched: string[]): Promise<TestRun> {
+  const own = (file: string) => lessons.some((lesson) => file.startsWith(`lessons/${lesson.number}-`));
   const others = [...dependents(importGraph(dir), touched.filter((file) => !own(file))), ...touched].filter((file) =>
     /^test\/(lessons|browser)\/\d\d-.*\.test\.ts$/.test(file),
   );
-  const specs = [`test/lessons/${lesson.number}-*.test.ts`, `test/browser/${lesson.number}-*.test.ts`, 'test/shared/*.test.ts', 'test/robustness/*.test.ts', ...new Set(others)];
+  const specs = [
+    ...lessons.flatMap((lesson) => [`test/lessons/${lesson.number}-*.test.ts`, `test/browser/${lesson.number}-*.test.ts`]),
+    'test/shared/*.test.ts',
+    'test/robustness/*.test.ts',
+    ...new Set(others),
+  ];
   const report = path.join(dir, 'mocha.json');
   rmSync(report, { force: true }); // a second run must not read the first one's report
   const ran = await inCopy(dir, bin('mocha'), [...specs, '--reporter', 'json', '--reporter-option', `output=${report}`], {
-    ONLY_LESSON: lesson.number,
+    ONLY_LESSON: lessons.map((lesson) => lesson.number).join(','),
     CHURN_CYCLES: '300', // a leak shows in 300 connections as in 1,000; npm test runs the 1,000
   });
   if (!existsSync(report)) return { failed: [], titles: [], reasons: new Map(), crashes: [], error: `mocha did not run: ${ran.out.trim().split('\n').slice(-3).join(' ')}` };
@@ -148,9 +167,103 @@ async function lessonTests(dir: string, lesson: LessonInfo, touched: string[]): 
   };
 }
 
-async function prove(exercise: Exercise, lesson: LessonInfo, failsAsShipped: boolean | undefined, base: string, types: IncrementalTypes | undefined): Promise<Row> {
+/** True if the exercise's solution changes files in its own lesson's folder only. */
+function staysInLesson(exercise: Exercise, lesson: LessonInfo): boolean {
+  const patch = solutionFile(exercise.id);
+  if (!existsSync(patch)) return false;
+  const { changed, created } = filesOf(readFileSync(patch, 'utf8'));
+  return [...changed, ...created].every((file) => file.startsWith(`lessons/${lesson.number}-`));
+}
+
+/**
+ * The lesson tests of one exercise, in `dir` (its solution applied), into its
+ * row: they pass but for the tests it names as changed. Three proofs at once
+ * on two cores can make a timed test miss: a test that fails, and passes when
+ * the whole set runs again, is reported as flaky; one that fails twice is a
+ * miss. A crash is never run again.
+ */
+async function proveTests(row: Row, exercise: Exercise, lesson: LessonInfo, dir: string, touched: string[]): Promise<void> {
+  const timed = async <T>(step: string, work: Promise<T>): Promise<T> => {
+    const begun = Date.now();
+    const result = await work;
+    row.steps[step] = (Date.now() - begun) / 1000;
+    return result;
+  };
+  const changes = exercise.changes ?? [];
+  let tests = await timed('tests', lessonTests(dir, [lesson], touched));
+  if (unexpectedIn(tests, changes).length > 0 && !tests.error && tests.crashes.length === 0) {
+    const first = tests;
+    tests = await timed('tests again', lessonTests(dir, [lesson], touched));
+    if (unexpectedIn(tests, changes).length === 0) row.flaky = unexpectedIn(first, changes).map((title) => `${title}: ${first.reasons.get(title) ?? ''}`);
+  }
+  const crashes = tests.crashes;
+  const unexpected = unexpectedIn(tests, changes);
+  const unknown = changes.filter((title) => !tests.titles.includes(title));
+  row.testsPass = !tests.error && unexpected.length === 0 && unknown.length === 0 && crashes.length === 0;
+  if (tests.error) row.problems.push(tests.error);
+  for (const crash of crashes) row.problems.push(`the lesson crashed in a test: ${crash}`);
+  for (const title of unexpected) row.problems.push(`a lesson test fails: ${title}${tests.reasons.get(title) ? `\n      ${tests.reasons.get(title)}` : ''}`);
+  for (const title of unknown) row.problems.push(`names a changed test that does not exist: ${title}`);
+}
+
+/** The tests that failed in `run` and are neither in `changes` nor a crash. */
+const unexpectedIn = (run: TestRun, changes: string[]) =>
+  run.failed.filter((title) => !changes.includes(title) && !run.crashes.some((crash) => crash.startsWith(`${title}: `)));
+
+/**
+ * The lesson a test belongs to, from its full title: "10 users …", "10 users
+ * robustness: …", "robustness: classroom attacks on 10-users …"; or undefined
+ * (a shared module's test).
+ */
+const lessonOfTitle = (title: string) => title.match(/^(\d\d) /)?.[1] ?? title.match(/\b(\d\d)-[a-z]/)?.[1];
+
+/**
+ * Step 4 for one exercise of each of several lessons at once (their solutions
+ * stay inside their own lessons): one copy with all of them applied, one mocha
+ * run. Where it fails, each exercise of the round is proved alone.
+ */
+/** Why each round that missed was run again one exercise at a time, for the summary. */
+const roundNotes: string[] = [];
+
+async function proveRound(number: number, members: Array<{ exercise: Exercise; lesson: LessonInfo; row: Row }>, base: string): Promise<void> {
+  const begun = Date.now();
+  const { dir, error } = await patchedCopy(`round-${number}`, base, members.map(({ exercise }) => ({ file: solutionFile(exercise.id) })));
+  const tests = error ? undefined : await lessonTests(dir, members.map(({ lesson }) => lesson), []);
+  const seconds = (Date.now() - begun) / 1000;
+  const changesOf = new Map(members.map(({ exercise, lesson }) => [lesson.number, exercise.changes ?? []]));
+  const clean =
+    tests !== undefined &&
+    !tests.error &&
+    tests.crashes.length === 0 &&
+    tests.failed.every((title) => changesOf.get(lessonOfTitle(title) ?? '')?.includes(title)) &&
+    members.every(({ exercise }) => (exercise.changes ?? []).every((title) => tests.titles.includes(title)));
+  if (clean) {
+    for (const { row } of members) {
+      row.testsPass = true;
+      row.steps[`tests (round ${number} of ${members.length})`] = seconds;
+      row.seconds = (row.seconds ?? 0) + seconds;
+    }
+    rmSync(dir, { recursive: true, force: true });
+    return;
+  }
+  // One exercise at a time: a miss names its exercise, and a flaky test is run again.
+  const why = error ?? tests?.error ?? [...(tests?.crashes ?? []), ...(tests?.failed ?? []).map((title) => `${title}: ${tests?.reasons.get(title) ?? ''}`)].join('; ');
+  roundNotes.push(`round ${number} (${members.map(({ exercise }) => exercise.id).join(', ')}) missed, so each was proved alone: ${why || 'a changed test it names does not exist'}`);
+  rmSync(dir, { recursive: true, force: true });
+  for (const { exercise, lesson, row } of members) {
+    const again = Date.now();
+    row.steps[`tests (round ${number}, missed)`] = seconds;
+    const alone = await patchedCopy(`${exercise.id}-tests`, base, [{ file: solutionFile(exercise.id) }]);
+    if (alone.error) row.problems.push(alone.error);
+    else await proveTests(row, exercise, lesson, alone.dir, []);
+    row.seconds = (row.seconds ?? 0) + seconds + (Date.now() - again) / 1000;
+    if (row.problems.length === 0) rmSync(alone.dir, { recursive: true, force: true });
+    else row.dir = alone.dir;
+  }
+}
+
+async function prove(exercise: Exercise, lesson: LessonInfo, failsAsShipped: boolean | undefined, base: string, types: IncrementalTypes | undefined, row: Row, inRound: boolean): Promise<Row> {
   const started = Date.now();
-  const row: Row = { id: exercise.id, failsAsShipped, steps: {}, problems: [] };
   const timed = async <T>(step: string, work: Promise<T>): Promise<T> => {
     const begun = Date.now();
     const result = await work;
@@ -185,34 +298,11 @@ async function prove(exercise: Exercise, lesson: LessonInfo, failsAsShipped: boo
   const result = results.find((r) => r.exercise === exercise.id);
   row.checkPasses = result?.passed === true;
   if (!row.checkPasses) row.problems.push(`check with the solution: ${result?.message ?? 'no result'}`);
-  if (!types) {
-    row.seconds = (Date.now() - started) / 1000;
-    if (row.problems.length === 0) rmSync(dir, { recursive: true, force: true });
-    return row;
-  }
-
-  const changes = exercise.changes ?? [];
-  const unexpectedIn = (run: Awaited<ReturnType<typeof lessonTests>>) =>
-    run.failed.filter((title) => !changes.includes(title) && !run.crashes.some((crash) => crash.startsWith(`${title}: `)));
-  let tests = await timed('tests', lessonTests(dir, lesson, [...changed, ...created]));
-  // Three proofs at once on two cores can make a timed test miss. A test that
-  // fails, and passes when the whole set runs again, is reported as flaky; one
-  // that fails twice is a miss. A crash is never run again.
-  if (unexpectedIn(tests).length > 0 && !tests.error && tests.crashes.length === 0) {
-    const first = tests;
-    tests = await timed('tests again', lessonTests(dir, lesson, [...changed, ...created]));
-    if (unexpectedIn(tests).length === 0) row.flaky = unexpectedIn(first).map((title) => `${title}: ${first.reasons.get(title) ?? ''}`);
-  }
-  const crashes = tests.crashes;
-  const unexpected = unexpectedIn(tests);
-  const unknown = changes.filter((title) => !tests.titles.includes(title));
-  row.testsPass = !tests.error && unexpected.length === 0 && unknown.length === 0 && crashes.length === 0;
-  if (tests.error) row.problems.push(tests.error);
-  for (const crash of crashes) row.problems.push(`the lesson crashed in a test: ${crash}`);
-  for (const title of unexpected) row.problems.push(`a lesson test fails: ${title}${tests.reasons.get(title) ? `\n      ${tests.reasons.get(title)}` : ''}`);
-  for (const title of unknown) row.problems.push(`names a changed test that does not exist: ${title}`);
-  row.seconds = (Date.now() - started) / 1000;
+  // Its lesson tests: here, or in a round (proveRound).
+  if (types && !inRound) await proveTests(row, exercise, lesson, dir, [...changed, ...created]);
+  row.seconds = (row.seconds ?? 0) + (Date.now() - started) / 1000;
   if (row.problems.length === 0) rmSync(dir, { recursive: true, force: true });
+  else row.dir = dir;
   return row;
 }
 
@@ -300,6 +390,11 @@ async function proveCombined(exercise: Exercise, lesson: LessonInfo, earlier: Ar
   return row;
 }
 
+/** a[0], b[0], a[1], b[1], …, then what is left of the longer. */
+function interleave<T>(a: T[], b: T[]): T[] {
+  return Array.from({ length: Math.max(a.length, b.length) }, (_, i) => [a[i], b[i]]).flat().filter((item): item is T => item !== undefined);
+}
+
 /** Runs `work` on every item, `size` at a time. */
 async function pool<T, R>(items: T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
@@ -353,18 +448,53 @@ async function main(): Promise<void> {
   const combined = jobs
     .map(({ lesson, exercise }) => ({ lesson, exercise, earlier: earlierSolutions(lesson, lessons) }))
     .filter(({ exercise, earlier }) => earlier.length > 0 && existsSync(solutionFile(exercise.id)));
-  type Job = () => Promise<Row>;
+  // Step 4 in rounds: the solutions that stay in their lesson, one of each lesson a round.
+  const rows = jobs.map(({ exercise }): Row => ({ id: exercise.id, failsAsShipped: shipped.get(exercise.id), steps: {}, problems: [] }));
+  const rounds: Array<Array<{ exercise: Exercise; lesson: LessonInfo; row: Row }>> = [];
+  if (!quick) {
+    const taken = new Map<string, number>();
+    jobs.forEach(({ lesson, exercise }, i) => {
+      if (!staysInLesson(exercise, lesson)) return;
+      const round = taken.get(lesson.number) ?? 0;
+      taken.set(lesson.number, round + 1);
+      (rounds[round] ??= []).push({ exercise, lesson, row: rows[i] });
+    });
+  }
+  const inRound = new Set(rounds.flat().map(({ exercise }) => exercise.id));
+  // The others, each with how many other test files its tests bring in.
+  const graph = importGraph(base);
+  const alone = jobs
+    .map((job, i) => ({ ...job, row: rows[i] }))
+    .filter(({ exercise }) => !inRound.has(exercise.id))
+    .map((job) => {
+      const patch = solutionFile(job.exercise.id);
+      const { changed, created } = existsSync(patch) ? filesOf(readFileSync(patch, 'utf8')) : { changed: [], created: [] };
+      return { ...job, testFiles: [...dependents(graph, [...changed, ...created])].filter((file) => file.endsWith('.test.ts')).length };
+    });
+  type Job = () => Promise<unknown>;
   const work: Job[] = [
-    ...jobs.map(({ lesson, exercise }): Job => () => prove(exercise, lesson, shipped.get(exercise.id), base, types)),
+    // The longest first: the rounds, and between them the solutions proved
+    // with their tests alone (the most other lessons' tests first: 07.2's
+    // shared message generator brings lessons 07 to 10), then the rest.
+    ...interleave(
+      rounds.map((members, i): Job => () => proveRound(i + 1, members, base)),
+      alone
+        .sort((a, b) => b.testFiles - a.testFiles)
+        .map(({ lesson, exercise, row }): Job => () => prove(exercise, lesson, shipped.get(exercise.id), base, types, row, false)),
+    ),
+    ...jobs
+      .map((job, i) => ({ ...job, row: rows[i] }))
+      .filter(({ exercise }) => inRound.has(exercise.id))
+      .map(({ lesson, exercise, row }): Job => () => prove(exercise, lesson, shipped.get(exercise.id), base, types, row, true)),
     ...wrongs.map((wrong): Job => () => proveWrong(wrong, base)),
     ...others.map((other): Job => () => proveOther(other, base)),
     ...combined.map(({ lesson, exercise, earlier }): Job => () => proveCombined(exercise, lesson, earlier, base)),
   ];
-  const all = await pool(work, workers, (job) => job());
-  const rows = all.slice(0, jobs.length);
-  const wrongRows = all.slice(jobs.length, jobs.length + wrongs.length);
-  const otherRows = all.slice(jobs.length + wrongs.length, jobs.length + wrongs.length + others.length);
-  const combinedRows = all.slice(jobs.length + wrongs.length + others.length);
+  const done = (await pool(work, workers, (job) => job())).slice(rounds.length + jobs.length) as Row[];
+  const wrongRows = done.slice(0, wrongs.length);
+  const otherRows = done.slice(wrongs.length, wrongs.length + others.length);
+  const combinedRows = done.slice(wrongs.length + others.length);
+  const all = [...rows, ...done];
 
   console.log('| exercise | fails as shipped | check passes with solution | types | lesson tests | seconds |');
   console.log('|---|:-:|:-:|:-:|:-:|--:|');
@@ -396,6 +526,7 @@ async function main(): Promise<void> {
       `${missed.length} missed, in ${total.toFixed(0)} s (${shippedSeconds.toFixed(0)} s for the checks as shipped, then ${(total - shippedSeconds).toFixed(0)} s for the rest, ${workers} at a time)`,
   );
   for (const row of missed) console.log(`  ${row.id}: ${row.problems.join('; ')} (files kept in ${path.relative(root, row.dir ?? path.join(scratch, row.id))})`);
+  for (const note of roundNotes) console.log(`  ${note}`);
   for (const row of all.filter((r) => r.flaky)) console.log(`  ${row.id}, flaky: failed once, then passed when run again: ${row.flaky!.join('; ')}`);
   if (missed.length === 0) rmSync(scratch, { recursive: true, force: true });
   process.exitCode = missed.length ? 1 : 0;

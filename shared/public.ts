@@ -13,11 +13,13 @@
 //
 // A request that fails gets a short plain answer, never a stack or a path
 // (see answerErrorsPlainly): every lesson's app gets it from publicFolder.
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import express from 'express';
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listen } from './run';
+import { compileStyle } from './styles';
 
 const sharedPublic = path.join(__dirname, 'public');
 
@@ -35,10 +37,25 @@ export function publicFolder(dir: string): express.Express {
   folder.get(/\.js$/, (req, res, next) => {
     sendCompiled(path.join(dir, path.normalize(req.path).replace(/\.js$/, '.ts')), dir, res, next);
   });
+  // A stylesheet written in SCSS (style.scss, or the workbook's workbook.scss) is compiled: see styles.ts.
+  folder.get(/\.css$/, (req, res, next) => {
+    const name = path.normalize(req.path).replace(/\.css$/, '.scss');
+    sendStyle([path.join(dir, name), path.join(sharedPublic, name)], [dir, sharedPublic], res, next);
+  });
   folder.use(express.static(dir));
   folder.use(express.static(sharedPublic));
   folder.on('mount', (app: express.Application) => answerErrorsPlainly(app));
   return folder;
+}
+
+/** Answers with the first of `files` that exists (inside its root), compiled from SCSS; otherwise passes. */
+function sendStyle(files: string[], roots: string[], res: express.Response, next: express.NextFunction): void {
+  const found = files.findIndex((file, i) => file.startsWith(roots[i] + path.sep) && existsSync(file));
+  if (found < 0) return next(); // no .scss: a plain .css file, if there is one
+  compileStyle(files[found]).then(
+    (css) => res.type('text/css').set('Cache-Control', 'no-cache').send(css),
+    (err: unknown) => next(err),
+  );
 }
 
 /** A path that names no file: not there, under a file (`app.ts/x`), or too long. */

@@ -4,6 +4,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import type { Server as SocketServer } from 'socket.io';
+import { guardConnections } from './clients';
 
 export interface StartOptions {
   /** The port to listen on. 0 picks a free one (the tests use that). */
@@ -31,9 +32,14 @@ export function listen(server: HttpServer, port: number): Promise<string> {
   return listening(server);
 }
 
-/** Resolves with the URL once a server is listening; rejects if it cannot (say, the port is taken). */
+/**
+ * Resolves with the URL once a server is listening; rejects if it cannot (say,
+ * the port is taken). An HTTP server gets the limits on raw connections per
+ * address (guardConnections, shared/clients.ts).
+ */
 export function listening(server: NetServer): Promise<string> {
   endConnectionsOnClose(server);
+  if (isHttpServer(server)) guardConnections(server);
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => {
       server.off('listening', onListening);
@@ -47,6 +53,9 @@ export function listening(server: NetServer): Promise<string> {
     server.once('listening', onListening);
   });
 }
+
+/** True for an HTTP server (Express's, Socket.IO's own), not a plain TCP one (lesson 13's front). */
+const isHttpServer = (server: NetServer): server is HttpServer => typeof (server as HttpServer).headersTimeout === 'number';
 
 /**
  * `close()` stops a server listening, then waits for its connections to end.

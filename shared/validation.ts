@@ -39,6 +39,13 @@ const CONTROL = /[\0-\x08\x0b-\x1f\x7f-\x9f]/u;
  * U+200F) and isolates (U+2066 to U+2069) it may use are allowed.
  */
 const OVERRIDE = /[\u202a-\u202e]/u;
+/**
+ * A lone half of a surrogate pair ("\uD800"): a string where
+ * `isWellFormed()` is false. UTF-8 cannot carry it, so a store, a file or
+ * another server gets U+FFFD instead: what it replays differs from what was
+ * acknowledged. (With the u flag, a whole pair is one character, not a match.)
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /** "U+202E": how a character is named in an error. */
 export const codePoint = (character: string) =>
@@ -46,14 +53,16 @@ export const codePoint = (character: string) =>
 
 /**
  * Checks a piece of text: a real string, at most `max` characters once
- * trimmed, with no control characters (tab and newline are fine) and no
- * direction overrides.
+ * trimmed, well formed (no lone surrogates), with no control characters (tab
+ * and newline are fine) and no direction overrides.
  */
 export function checkText(value: unknown, name = 'text', max = MAX_TEXT_LENGTH): Checked<string> {
   if (typeof value !== 'string') return { ok: false, error: `${name} must be a string` };
   const text = value.trim();
   if (text.length === 0) return { ok: false, error: `${name} must not be empty` };
   if (text.length > max) return { ok: false, error: `${name} must be at most ${max} characters` };
+  const lone = LONE_SURROGATE.exec(text)?.[0];
+  if (lone) return { ok: false, error: `${name} must not contain lone surrogates (${codePoint(lone)})` };
   const control = CONTROL.exec(text)?.[0];
   if (control) return { ok: false, error: `${name} must not contain control characters (${codePoint(control)})` };
   const override = OVERRIDE.exec(text)?.[0];

@@ -10,9 +10,12 @@ export type { Coordinates, Reply, SendAck } from '../../shared/chat-events';
 /**
  * A text message. `id` is its row in the store: a number that only grows.
  * Admin's notices ("Welcome", "has left") are not stored and carry none.
+ * `gap: true` marks Admin's notice, on a rejoin, that some messages the page
+ * missed are no longer stored: they will not come.
  */
 export interface Message extends chat.Message {
   id?: number;
+  gap?: true;
 }
 
 /** A shared location: always stored, so it always has an `id`. */

@@ -6,7 +6,8 @@
 //   and carries its row id;
 // - a page that was not recovered (the server restarted, or it was away too
 //   long) rejoins with the last id it saw, its `serverOffset`, and the server
-//   sends it the rest of the room's messages from the store;
+//   sends it the rest of the room's messages from the store (and says so, if
+//   the store no longer has them all);
 // - a message carries the client's own name for it, its `clientOffset`: a
 //   retry with the same one is acknowledged again, but stored and sent once.
 import { createServer } from 'node:http';
@@ -34,6 +35,7 @@ import {
   type Reply,
 } from '../../shared/validation';
 import type { ClientToServerEvents, MessagePayload, ServerToClientEvents } from './events';
+import { limitRecoveries, RECOVERY_RATE_LIMIT, type RecoveryData } from './recovery';
 import { dbFileFromEnv, MAX_STORED_PER_ROOM, MessageStore, syncFromEnv, type NewMessage, type StoredMessage, type Sync } from './store';
 
 export interface DeliveryOptions extends StartOptions {
@@ -47,10 +49,14 @@ export interface DeliveryOptions extends StartOptions {
   dbFile?: string;
   /** NORMAL (survives a crash of the server) or FULL (survives a power cut too): DB_SYNC, or NORMAL. */
   dbSync?: Sync;
-  /** The most messages the store keeps per room (default 500). */
+  /** The most messages the store keeps per room (default 500), beyond those younger than keepStoredMs. */
   maxStoredPerRoom?: number;
+  /** However many a room gets, the store keeps every message younger than this, in ms (default twice recoveryMs). */
+  keepStoredMs?: number;
   /** How long a dropped connection may stay away and still be recovered, in ms (default 1 minute). */
   recoveryMs?: number;
+  /** How often one address may recover a connection (see recovery.ts). */
+  recoveryRateLimit?: RateLimitOptions;
 }
 
 export const JOIN_RATE_LIMIT: RateLimitOptions = { burst: 5, perSecond: 1 };
@@ -65,9 +71,19 @@ export const HISTORY = 50;
 /**
  * The most messages sent at once to a page: missed ones after a rejoin, or
  * packets after a recovery. A burst waits until it is written out, and a
- * client for whom too much waits unread is cut off (shared/clients.ts).
+ * client for whom too much waits unread is cut off (shared/clients.ts: 1 MB):
+ * 1,000 messages of 500 characters are about 0.6 MB. That is more than one
+ * address may send in a minute (30 at once, then 15 a second), so a page away
+ * for the recovery window gets all it missed, whatever one classmate sends.
  */
-export const MAX_CATCH_UP = 500;
+export const MAX_CATCH_UP = 1_000;
+/**
+ * Nor more than this many characters of JSON (user lists can be long, and a
+ * message of 500 quotes takes 1,000 as JSON: `\"`).
+ */
+export const MAX_CATCH_UP_BYTES = 600_000;
+/** What a page is told when it cannot get every message it missed: the store no longer has them all. */
+export const GAP_NOTICE = 'Some messages sent while you were away are no longer kept: they are missing here.';
 /** The longest `clientOffset` accepted (a UUID is 36 characters). */
 export const MAX_CLIENT_OFFSET_LENGTH = 64;
 
@@ -75,7 +91,7 @@ export const MAX_CLIENT_OFFSET_LENGTH = 64;
 export const channel = (roomKey: string) => `room:${roomKey}`;
 
 /** What Socket.IO keeps in `socket.data`, and gives back to a recovered socket: the room to be put back in. */
-interface SocketData {
+interface SocketData extends RecoveryData {
   joined?: { name: string; room: string };
 }
 
@@ -118,10 +134,12 @@ export async function start({
   dbSync = syncFromEnv(),
   maxStoredPerRoom = MAX_STORED_PER_ROOM,
   recoveryMs = RECOVERY_MS,
+  recoveryRateLimit = RECOVERY_RATE_LIMIT,
+  keepStoredMs = 2 * recoveryMs,
 }: DeliveryOptions = {}): Promise<RunningLesson> {
   let store: MessageStore;
   try {
-    store = new MessageStore(dbFile, { maxPerRoom: maxStoredPerRoom, sync: dbSync });
+    store = new MessageStore(dbFile, { maxPerRoom: maxStoredPerRoom, keepMs: keepStoredMs, sync: dbSync });
   } catch (err) {
     throw new Error(`Could not open the message store ${dbFile}: ${(err as Error).message}. Set DB_FILE to a file you may write.`);
   }
@@ -144,16 +162,8 @@ export async function start({
     connectionStateRecovery: { maxDisconnectionDuration: recoveryMs, skipMiddlewares: true },
   });
   limitEachClient(io); // per address: a few connections, and nothing piles up unread
-  // Recovery sends a socket everything it missed at once. Past MAX_CATCH_UP packets that
-  // would trip the limit just above, and cut the socket off at every try. So past it, the
-  // socket starts afresh instead, and its join gets the room's messages from the store.
-  const adapter = io.of('/').adapter;
-  const restoreSession = adapter.restoreSession.bind(adapter);
-  adapter.restoreSession = async (pid, offset) => {
-    const session = await restoreSession(pid, offset);
-    // null: no recovery (Socket.IO's own adapter answers null too, though its type leaves it out).
-    return session && session.missedPackets.length <= MAX_CATCH_UP ? session : (null as never);
-  };
+  // Recovery sends a socket everything it missed at once: budget it (recovery.ts).
+  limitRecoveries(io, { rateLimit: recoveryRateLimit, maxCatchUp: MAX_CATCH_UP, maxCatchUpBytes: MAX_CATCH_UP_BYTES, recoveryMs });
   const limiter = new ClientRateLimiter(rateLimit);
   const joinLimiter = new ClientRateLimiter(joinRateLimit);
   const users = new Users(maxRoomSize);
@@ -220,15 +230,30 @@ export async function start({
       sendUserList(user);
     });
 
-    /** Sends the room's messages after `offset` (the last MAX_CATCH_UP of them), oldest first; or, for 0, its last HISTORY. */
+    /**
+     * Sends the room's messages after `offset`, oldest first: the newest MAX_CATCH_UP of them, in
+     * MAX_CATCH_UP_BYTES at most; or, for 0, its last HISTORY. If some after `offset` are not sent
+     * (no longer stored, or past those limits), a notice says so first, with `gap: true`.
+     */
     function sendHistory(socket: ChatSocket, roomKey: string, offset: number) {
       let rows: StoredMessage[];
+      let gap = false;
       try {
-        rows = offset > 0 ? store.since(roomKey, offset, MAX_CATCH_UP) : store.latest(roomKey, HISTORY);
+        rows = offset > 0 ? store.since(roomKey, offset, MAX_CATCH_UP + 1) : store.latest(roomKey, HISTORY);
+        if (offset > 0) gap = store.gapAfter(roomKey, offset);
       } catch (err) {
         return storeFailed(err);
       }
-      for (const row of rows) sendStored(socket, row);
+      // From the newest back, as many as fit.
+      let first = rows.length;
+      let bytes = 0;
+      while (first > 0 && rows.length - first < MAX_CATCH_UP) {
+        bytes += JSON.stringify(rows[first - 1]).length;
+        if (bytes > MAX_CATCH_UP_BYTES) break;
+        first--;
+      }
+      if (gap || first > 0) socket.emit('newMessage', { ...generateMessage(ADMIN, GAP_NOTICE), gap: true });
+      for (const row of rows.slice(first)) sendStored(socket, row);
     }
 
     /**

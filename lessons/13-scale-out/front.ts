@@ -16,13 +16,35 @@
 // of it.
 import type { Worker } from 'node:cluster';
 import { createServer, type Server, type Socket } from 'node:net';
+import { clientKey, limitsFromEnv } from '../../shared/clients';
+import { RateLimiter, type RateLimitOptions } from '../../shared/rate-limit';
 
-/** A connection that sends nothing for this long is closed: it holds a file descriptor of the primary's. */
-export const FIRST_BYTES_MS = 10_000;
+/**
+ * A connection that sends nothing for this long is closed: it holds a file
+ * descriptor of the primary's. As long as a worker gives a request to send
+ * its headers (HEADERS_TIMEOUT_MS, 5 s by default: shared/clients.ts).
+ */
+export const firstBytesMsFromEnv = () => limitsFromEnv().headersTimeoutMs;
 /** Connections one address may have waiting in the primary for their first bytes. */
 export const WAITING_PER_ADDRESS = 50;
+/**
+ * New connections one address may hand to the workers: as many at once as it
+ * may hold Socket.IO connections (MAX_CONNECTIONS_PER_ADDRESS, 20:
+ * shared/clients.ts), then half as many a second (every request is a
+ * connection of its own here, a page's files too). Each handover is a message to a worker, with
+ * the connection in it: hundreds at once from one laptop would queue a
+ * classmate's behind them for seconds. Past it, the connection is answered
+ * 429 (Too Many Requests) here.
+ */
+export const handoversFromEnv = (): RateLimitOptions => {
+  const cap = limitsFromEnv().connectionsPerAddress;
+  return { burst: cap, perSecond: cap / 2 };
+};
 
 const UNAVAILABLE = 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
+const TOO_MANY = 'HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
+/** A request line longer than this is handed over as it is: the worker refuses it (414). */
+const MAX_REQUEST_LINE = 8 * 1024;
 
 /**
  * The front server. `pick` names the worker for a request: the one holding
@@ -31,11 +53,12 @@ const UNAVAILABLE = 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nCo
  */
 export function frontPort(
   pick: (sid: string | undefined) => Pick<Worker, 'send'> | undefined,
-  { firstBytesMs = FIRST_BYTES_MS, waitingPerAddress = WAITING_PER_ADDRESS } = {},
+  { firstBytesMs = firstBytesMsFromEnv(), waitingPerAddress = WAITING_PER_ADDRESS, handovers = handoversFromEnv() } = {},
 ): Server {
   const waiting = new Map<string, number>(); // address → connections waiting for their first bytes
+  const handed = new RateLimiter(handovers); // address → connections it may still hand over
   const front = createServer((socket) => {
-    const address = (socket.remoteAddress ?? 'unknown').replace(/^::ffff:/i, '');
+    const address = clientKey(socket.remoteAddress ?? 'unknown'); // as the workers key a client: IPv6 by its /64
     const count = (waiting.get(address) ?? 0) + 1;
     socket.on('error', () => {}); // a client that resets is its own business
     if (count > waitingPerAddress) return void socket.destroy();
@@ -50,15 +73,26 @@ export function frontPort(
     };
     socket.once('close', stopWaiting);
     socket.setTimeout(firstBytesMs, () => socket.destroy());
-    socket.once('data', (chunk: Buffer) => {
+    // The whole request line, where the session id is: a connection that sends
+    // half of one and stops waits here, counted against its address, not in a worker.
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      length += chunk.length;
+      if (!chunk.includes('\n') && length < MAX_REQUEST_LINE) return;
+      socket.off('data', onData);
       socket.setTimeout(0);
       stopWaiting();
-      const worker = pick(sessionIdOf(chunk));
+      if (!handed.take(address)) return void socket.end(TOO_MANY, () => socket.destroy());
+      const data = chunks.length === 1 ? chunk : Buffer.concat(chunks);
+      const worker = pick(sessionIdOf(data));
       if (!worker) return void socket.end(UNAVAILABLE, () => socket.destroy());
       stopReading(socket); // nothing more is read here: the rest is the worker's
       // The worker's setupWorker takes it from here: it replays `data`, then reads on.
-      worker.send({ type: 'sticky:connection', data: chunk }, socket, (err) => err && socket.destroy());
-    });
+      worker.send({ type: 'sticky:connection', data }, socket, (err) => err && socket.destroy());
+    };
+    socket.on('data', onData);
   });
   return front;
 }

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'expect';
 import type { Page } from 'playwright-core';
-import { start } from '../../lessons/12-delivery/server';
+import type { Socket } from 'socket.io-client';
+import { GAP_NOTICE, start } from '../../lessons/12-delivery/server';
 import type { RunningLesson } from '../../shared/run';
-import { useLesson } from '../helpers';
+import { connect, useLesson } from '../helpers';
 import type { Person } from './harness';
 import { HOSTILE, wasPwned } from './harness';
 import { expectedFailures, goOffline, joinAs, scene, send } from './scenes/12-delivery';
@@ -115,5 +116,31 @@ describeInBrowser('12 delivery, a server restart', (open) => {
       const texts = await counts(page);
       expect([texts['before the restart'], texts['sent while the server was down'], texts['after the restart']]).toEqual([1, 1, 1]);
     }
+  });
+});
+
+describeInBrowser('12 delivery, a gap', (open) => {
+  // No recovery at all, and a store that keeps 2 messages per room: a page back from offline
+  // rejoins from the store, which has lost some of what it missed.
+  const lesson = useLesson(start, { dbFile: ':memory:', maxStoredPerRoom: 2, keepStoredMs: 0, recoveryRateLimit: { burst: 0, perSecond: 0 } });
+
+  it('says so when some messages it missed are no longer stored, and shows the rest', async function () {
+    this.timeout(30_000); // the page's reconnection waits up to 5 s
+    const annPerson = await open(lesson().url);
+    const ann = annPerson.page;
+    await joinAs(ann, 'Ann', 'Gap');
+    const bob = await connect<Socket>(lesson().url);
+    await bob.timeout(1000).emitWithAck('join', { name: 'Bob', room: 'Gap' });
+    await bob.timeout(1000).emitWithAck('createMessage', { text: 'seen' });
+    await shows(ann, 'seen');
+    await goOffline(ann, lesson(), 'Ann');
+    for (const text of ['lost', 'kept 1', 'kept 2']) await bob.timeout(1000).emitWithAck('createMessage', { text });
+    await ann.context().setOffline(false);
+    await ann.locator('#delivery', { hasText: GAP_NOTICE }).waitFor({ timeout: 15_000 });
+    await shows(ann, 'kept 2');
+    forgive(annPerson);
+    const bodies = (await ann.locator('.message__body').allTextContents()).map((body) => body.trim());
+    expect(bodies.slice(-3)).toEqual([GAP_NOTICE, 'kept 1', 'kept 2']);
+    expect(bodies).not.toContain('lost');
   });
 });

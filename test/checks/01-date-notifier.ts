@@ -119,6 +119,7 @@ export const checks: LessonChecks = {
         await t.expectRefusal(a, 'interval', [60_001], '60001 ms is over the 60000 ms maximum');
         await t.expectRefusal(a, 'interval', [0], '0 ms would flood the client');
         await t.expectRefusal(a, 'interval', [null], 'null is not a number');
+        await t.expectRefusal(a, 'interval', ['1000'], 'the string "1000" is text, not a number: a handler checks the type, it does not convert');
         await t.refusesBadInput(a, 'interval', {
           good: [1000],
           bad: ['fast'],

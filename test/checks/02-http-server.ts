@@ -1,6 +1,6 @@
 // The checks of lesson 02's exercises (see its README).
 import type { Page } from 'playwright-core';
-import { expectThat, show, type Check, type Client, type LessonChecks } from './check';
+import { BROWSER_ZONE, expectThat, show, type Check, type Client, type LessonChecks } from './check';
 
 /** Every duration in a line, in milliseconds: "1234 ms", "1.2 s", "3 seconds". */
 function durations(line: string): number[] {
@@ -23,6 +23,9 @@ interface Diary {
   connected: number;
   disconnected: number;
   lines: string[];
+  /** Connection lines whose time is not the browser's clock, and that clock, "16:53". */
+  offTime: string[];
+  now: string;
 }
 
 /** The page's lines that hold a time (10:42:07), sorted into connections and disconnections. */
@@ -33,10 +36,21 @@ function readDiary(page: Page, reason: string): Promise<Diary> {
       .map((line) => line.trim())
       .filter((line) => /\b\d{1,2}:\d\d\b/.test(line));
     const isDisconnect = (line: string) => /\bdisconnect(ed)?\b/i.test(line);
+    const isConnect = (line: string) => /\bconnect(ed)?\b/i.test(line) && !isDisconnect(line);
+    // A line's time must be the page's own clock, in 12 or 24 hours, give or take two minutes.
+    const now = new Date();
+    const minutesNow = now.getHours() * 60 + now.getMinutes();
+    const localTime = (line: string) => {
+      const [, hours, minutes] = /\b(\d{1,2}):(\d\d)\b/.exec(line)!;
+      const off = (((Number(hours) * 60 + Number(minutes) - minutesNow) % 720) + 720) % 720;
+      return off <= 2 || off >= 718;
+    };
     return {
-      connected: lines.filter((line) => /\bconnect(ed)?\b/i.test(line) && !isDisconnect(line)).length,
+      connected: lines.filter(isConnect).length,
       disconnected: lines.filter((line) => isDisconnect(line) && line.includes(reason)).length,
       lines,
+      offTime: lines.filter((line) => (isConnect(line) || isDisconnect(line)) && !localTime(line)),
+      now: now.toTimeString().slice(0, 5),
     };
   }, reason);
 }
@@ -102,15 +116,27 @@ export const checks: LessonChecks = {
           );
         const [a, helloA] = await connectForHello(t);
         expectHello(a, helloA, 1, 'the first client');
+        const idOfA = a.id; // a closed client forgets its id
         const [b, helloB] = await connectForHello(t);
         expectHello(b, helloB, 2, 'the second client');
 
-        // The first leaves; once the second hears the new count, a third comes.
+        // The first leaves (once it has had what was sent to it); once the second hears the new count, a third comes.
+        await t.settle();
         const one = t.next(b, 'clients', 'clients { count: 1 } once the first client left', (payload) => payload?.count === 1);
         a.close();
         await one;
         const [c, helloC] = await connectForHello(t);
         expectHello(c, helloC, 2, 'a client that came after one of two had left');
+
+        // A hello is for the newcomer alone: nobody hears another's.
+        await t.settle();
+        for (const [client, id, who] of [[a, idOfA, 'the first client'], [b, b.id, 'the second client'], [c, c.id, 'the third client']] as const) {
+          const others = t.received(client, 'event:hello').filter((hello) => hello?.id !== id);
+          expectThat(
+            others.length === 0,
+            `${who} also got another client's event:hello, ${show(others[0])}; a hello is meant for the newcomer alone (socket.emit, not io.emit)`,
+          );
+        }
       },
     },
     {
@@ -142,6 +168,10 @@ export const checks: LessonChecks = {
         expectThat(
           diary.connected >= 2 && diary.disconnected >= 1,
           `after the page reconnected, ${linesOf(diary)}; expected two lines with the time and "connected", one for each connection, and the one that says "disconnected"`,
+        );
+        expectThat(
+          diary.offTime.length === 0,
+          `the diary says ${show(diary.offTime, 120)}, but the time here, in the browser's zone (${BROWSER_ZONE}), is ${diary.now}: write the local time (toLocaleTimeString), not UTC`,
         );
       },
     },

@@ -61,13 +61,14 @@ const pageLines = (page: Page) =>
 
 /**
  * Waits for a line on the page that was not among `before` and holds the
- * whole number `n` (names blanked out first), for up to `ms`.
+ * whole number `n`, for up to `ms`. Names and the message's `text` are blanked
+ * out first: the number may share a line with the message, but not be in it.
  */
-async function newLineWith(page: Page, before: string[], n: number, names: string[], ignore: string, ms = 2000): Promise<string | undefined> {
+async function newLineWith(page: Page, before: string[], n: number, names: string[], text: string, ms = 2000): Promise<string | undefined> {
   const until = Date.now() + ms;
   for (;;) {
-    const lines = (await pageLines(page)).filter((line) => !before.includes(line) && !line.includes(ignore));
-    const numbers = (line: string) => names.reduce((rest, name) => rest.split(name).join(' '), line).match(/\d+/g) ?? ([] as string[]);
+    const lines = (await pageLines(page)).filter((line) => !before.includes(line));
+    const numbers = (line: string) => [...names, text].reduce((rest, name) => rest.split(name).join(' '), line).match(/\d+/g) ?? ([] as string[]);
     const found = lines.find((line) => numbers(line).includes(String(n)));
     if (found !== undefined || Date.now() > until) return found;
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -101,6 +102,15 @@ export const checks: LessonChecks = {
           `after ${nameOf(a)} sent speak({ text: "${text}", to: "server" }), the server printed ${t.linesSince(from)}; expected a line with the text and the speaker's name, ${nameOf(a)}`,
         );
         await t.expectRefusal(a, 'speak', [{ text: 'hi', to: 'nobody' }], '"nobody" is not an audience');
+
+        // A message to the server is a message like any other: the rate limit holds for it too.
+        const burst = 40;
+        const replies = await Promise.all(Array.from({ length: burst }, (_, i) => t.ask(a, 'speak', [{ text: `flood ${i}`, to: 'server' }], 2000)));
+        const refused = replies.filter((reply) => reply?.ok === false).length;
+        expectThat(
+          refused > 0,
+          `${burst} messages to the server at once were all answered { ok: true }; every other message in this lesson goes through the rate limit (limiter.take) first, so a burst like this must be refused in part`,
+        );
       },
     },
     {
@@ -160,6 +170,10 @@ export const checks: LessonChecks = {
           `a whisper to ${nameOf(b)} also reached ${byA.length ? 'the sender' : 'a third client'}, with ${show(byA.length ? byA : byC)}; expected only ${nameOf(b)} to hear it`,
         );
         await t.expectRefusal(a, 'whisper', [{ to: 'nobody', text: 'hi' }], 'no client is called "nobody"');
+        // A name is the whole name: its start is nobody's name, nor is a longer one (the socket id).
+        const part = nameOf(b).slice(0, 3);
+        await t.expectRefusal(a, 'whisper', [{ to: part, text: 'hi' }], `"${part}" is only a part of a name (${nameOf(b)}): a whisper goes to the whole name, exactly`);
+        await t.expectRefusal(a, 'whisper', [{ to: b.id, text: 'hi' }], `"${b.id}" is a socket id, not a name (${nameOf(b)}): a whisper goes to the whole name, exactly`);
         await t.expectRefusal(a, 'whisper', [{ to: nameOf(b), text: '   ' }], 'blank text is no text');
         await t.refusesBadInput(a, 'whisper', { good: [psst], bad: [42], stillAnswers: () => speakStillWorks(t, a) });
 
@@ -192,6 +206,14 @@ export const checks: LessonChecks = {
         const [, , byC2] = await heard(a);
         expectThat(!byC2.some((m) => String(m?.text).includes(text)), `the terminal's whisper to ${nameOf(b)} reached a third client too, with ${show(byC2)}`);
         terminal.type('/quit');
+
+        // A whisper is a message like any other: the rate limit holds for it too. (Last: the burst spends this address's allowance.)
+        const burst = 40;
+        const replies = await Promise.all(Array.from({ length: burst }, (_, i) => t.ask(a, 'whisper', [{ to: nameOf(c), text: `flood ${i}` }], 2000)));
+        expectThat(
+          replies.some((reply) => reply?.ok === false),
+          `${burst} whispers at once were all answered { ok: true }; every speak goes through the rate limit (limiter.take) first, so a burst of whispers must be refused in part too`,
+        );
       },
     },
   ],

@@ -130,6 +130,22 @@ async function hoverHasTime(item: Locator, createdAt: number): Promise<void> {
   );
 }
 
+/** A message's bubble: the outermost of its item and what is inside it with a background, and how it looks. */
+function bubbleOf(item: Locator): Promise<{ background: string; radius: number; left: number; right: number } | undefined> {
+  return item.evaluate((li) => {
+    const painted = (element: Element) => {
+      const color = getComputedStyle(element).backgroundColor;
+      return color !== 'rgba(0, 0, 0, 0)' && color !== 'transparent';
+    };
+    const bubble = [li, ...li.querySelectorAll('*')].find(painted);
+    if (!bubble) return undefined;
+    const style = getComputedStyle(bubble);
+    const corners = [style.borderTopLeftRadius, style.borderTopRightRadius, style.borderBottomLeftRadius, style.borderBottomRightRadius];
+    const box = bubble.getBoundingClientRect();
+    return { background: style.backgroundColor, radius: Math.max(...corners.map((corner) => parseFloat(corner) || 0)), left: box.left, right: box.right };
+  });
+}
+
 const LONG = Array(3).fill('A longer message, so that a few of them fill the list and it has to scroll.').join(' ');
 
 export const checks: LessonChecks = {
@@ -356,6 +372,36 @@ export const checks: LessonChecks = {
         }
         await page.clock.runFor(5000);
         expectThat((await anyNote.count()) === 0, `5 s after the last typing, the page still shows "… is typing"`);
+      },
+    },
+    {
+      id: '08.7',
+      title: 'Bubbles',
+      async check(t) {
+        const page = await openChat(t);
+        const bob = await t.connect();
+        const theirs = 'Hello from Bob';
+        await say(t, bob, theirs);
+        const mine = 'And hello from me';
+        await page.locator('#input').fill(mine);
+        await page.locator('#input').press('Enter');
+        const [myBubble, theirBubble, adminBubble] = await Promise.all(
+          [mine, theirs, WELCOME].map(async (text) => bubbleOf(await itemFor(page, text))),
+        );
+        expectThat(myBubble !== undefined, `your own message ("${mine}") has no background: it is not in a bubble`);
+        expectThat(theirBubble !== undefined, `someone else's message ("${theirs}") has no background: it is not in a bubble`);
+        for (const [whose, bubble] of [['your message', myBubble!], ["someone else's message", theirBubble!]] as const) {
+          expectThat(bubble.radius >= 4, `${whose}'s bubble has square corners (border-radius ${bubble.radius}px); round them, 4 px or more`);
+        }
+        expectThat(
+          myBubble!.background !== theirBubble!.background,
+          `your message and someone else's are in the same color (${myBubble!.background}): use the mixin with two colors`,
+        );
+        expectThat(
+          myBubble!.left > theirBubble!.left + 1 && myBubble!.right >= theirBubble!.right - 1,
+          `your message is not on the right: its bubble spans ${Math.round(myBubble!.left)}-${Math.round(myBubble!.right)} px, someone else's ${Math.round(theirBubble!.left)}-${Math.round(theirBubble!.right)} px`,
+        );
+        expectThat(adminBubble === undefined, `Admin's welcome has a bubble too (background ${adminBubble?.background}); the server's notices stay as they are`);
       },
     },
   ],

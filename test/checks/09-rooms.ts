@@ -7,15 +7,21 @@ const SOON = 2000;
 
 /** Connects a client and joins `room` as `name`; resolves with the client and the answer. */
 async function joined(t: Check, name: string, room: string): Promise<[Client, any]> {
-  const client = await t.connect();
+  const client = await t.connect(undefined, { as: name.trim() });
   return [client, await t.ask(client, 'join', [{ name, room }], SOON)];
 }
 
 /** Connects and joins, and expects the join to succeed. */
 async function member(t: Check, name: string, room: string): Promise<Client> {
-  const client = await t.connect();
+  const client = await t.connect(undefined, { as: name });
   await t.expectOk(client, 'join', [{ name, room }], SOON);
   return client;
+}
+
+/** Waits until the server has seen the socket `id` disconnect. */
+async function gone(t: Check, id: string | undefined): Promise<void> {
+  const sockets = (await t.lesson()).io!.of('/').sockets;
+  for (const until = Date.now() + SOON; id !== undefined && sockets.has(id) && Date.now() < until; ) await t.pause(10);
 }
 
 /** Admin's notices among what a client recorded. */
@@ -47,7 +53,11 @@ function suggestions(page: Page): Promise<{ options: string[]; text: string; pwn
   return page.evaluate(() => {
     const input = document.querySelector<HTMLInputElement>('#room');
     const options = [...(input?.list?.querySelectorAll('option') ?? [])].flatMap((option) => [option.value, option.textContent ?? '']);
-    return { options, text: document.body.innerText, pwned: 'pwned' in window };
+    // The page's text, and each element's own text apart: buttons side by side, spaced
+    // by CSS alone, read as one word in innerText.
+    const own = [...document.body.querySelectorAll('*')].filter((element) => !['SCRIPT', 'STYLE', 'TEMPLATE'].includes(element.tagName) && element.children.length === 0);
+    const text = [document.body.innerText, ...own.map((element) => element.textContent ?? '')].join('\n');
+    return { options, text, pwned: 'pwned' in window };
   });
 }
 
@@ -63,17 +73,30 @@ export const checks: LessonChecks = {
         const ann = await member(t, 'Ann', 'Lobby');
         const bob = await member(t, 'Bob', 'Lobby');
         const cy = await member(t, 'Cy', 'Kitchen');
-        const stranger = await t.connect(); // never joins
-        const [bobSaw, cySaw] = [t.record(bob), t.record(cy)];
+        // A room called "undefined": where a room that was never set ends up, in a template string.
+        const uma = await member(t, 'Uma', 'undefined');
+        const lou = await t.connect(undefined, { as: 'Lou, who never joined a room' });
+        const stranger = await t.connect(undefined, { as: 'a socket that never joined' });
+        const from = t.marks();
         const left = t.next(bob, 'newMessage', 'Bob to hear { from: "Admin", text: "Ann has left" } once Ann closed her connection', (message) => message?.from === 'Admin' && message?.text === 'Ann has left', SOON);
         ann.close();
         await left;
+        await t.settle();
+        for (const [client, where] of [[cy, 'in another room'], [uma, 'in another room'], [lou, 'in no room']] as const) {
+          const heard = notices(t.seen(client).slice(from.get(client)));
+          expectThat(heard.length === 0, `${t.nameOf(client)}, ${where}, heard ${show(heard)} when Ann left "Lobby"; only Ann's room should hear that she left`);
+        }
+        const twice = notices(t.seen(bob).slice(from.get(bob))).filter((text) => text === 'Ann has left');
+        expectThat(twice.length === 1, `Bob heard "Ann has left" ${twice.length} times; once is enough`);
+
+        const quiet = t.marks();
         stranger.close();
         await t.pause(50);
-        await Promise.all([t.roundTrip(bob), t.roundTrip(cy)]);
-        expectThat(notices(cySaw).length === 0, `Cy, in another room, heard ${show(notices(cySaw))}; only Ann's room should hear that she left`);
-        const more = notices(bobSaw).filter((text) => text !== 'Ann has left');
-        expectThat(more.length === 0, `when someone who never joined a room left, Bob heard ${show(more)}; nobody should hear of them`);
+        await t.settle();
+        for (const client of [bob, cy, uma, lou]) {
+          const heard = notices(t.seen(client).slice(quiet.get(client)));
+          expectThat(heard.length === 0, `when a socket that never joined a room left, ${t.nameOf(client)} heard ${show(heard)}; nobody should hear of it`);
+        }
       },
     },
     {
@@ -99,7 +122,17 @@ export const checks: LessonChecks = {
         await t.ask(bob, 'createMessage', [{ text: 'hi all' }]);
         await cyHears;
 
-        for (const client of [ann, bob, cy]) client.close();
+        // Ann, who chose the spelling, leaves; Bob and Cy are still in: the room keeps it.
+        const annId = ann.id;
+        ann.close();
+        await gone(t, annId);
+        const [eve, kept] = await joined(t, 'Eve', 'LOBBY');
+        expectThat(
+          kept?.ok === true && kept.room === 'Lobby',
+          `Ann left, with Bob and Cy still in "Lobby", and join({ name: "Eve", room: "LOBBY" }) was answered ${show(kept)}; the room is not empty, so it keeps the spelling of its first person: expected room "Lobby"`,
+        );
+
+        for (const client of [bob, cy, eve]) client.close();
         const after = await joinOnceGone(t, 'Dee', 'LOBBY', (answer) => answer?.room === 'LOBBY');
         expectThat(
           after?.ok === true && after.room === 'LOBBY',
@@ -113,8 +146,10 @@ export const checks: LessonChecks = {
       async check(t) {
         const ann = await member(t, 'Ann', 'Lobby');
         const annSaw = t.record(ann);
+        const refused: Client[] = [];
         for (const name of ['Ann', ' Ann ']) {
-          const [, reply] = await joined(t, name, 'Lobby');
+          const [client, reply] = await joined(t, name, 'Lobby');
+          refused.push(client);
           expectThat(
             reply?.ok === false && typeof reply.error === 'string' && reply.error.length > 0,
             `with Ann in "Lobby", ${call('join', [{ name, room: 'Lobby' }])} was answered ${show(reply)}; the name is taken there, so expected { ok: false, error: "…" }`,
@@ -122,10 +157,22 @@ export const checks: LessonChecks = {
         }
         const [other, elsewhere] = await joined(t, 'Ann', 'Kitchen');
         expectThat(elsewhere?.ok === true, `join({ name: "Ann", room: "Kitchen" }) was answered ${show(elsewhere)}; a name is taken only in its own room`);
-        await member(t, 'Bob', 'Lobby');
+        const bob = await member(t, 'Bob', 'Lobby');
         await t.roundTrip(ann);
         const heard = notices(annSaw).filter((text) => text !== 'Bob has joined');
         expectThat(heard.length === 0, `Ann heard ${show(heard)} when a second Ann was refused; a refused join tells nobody`);
+
+        // A refused socket is in no room: it hears nothing of Lobby, and may not speak there.
+        const from = t.marks();
+        const bobHears = t.next(bob, 'newMessage', 'Bob to get Ann\'s message "only Lobby"', (message) => message?.text === 'only Lobby', SOON);
+        await t.expectOk(ann, 'createMessage', [{ text: 'only Lobby' }], SOON);
+        await bobHears;
+        await t.settle();
+        const got = (client: Client) => t.seen(client).slice(from.get(client)).some(([event, message]) => event === 'newMessage' && (message as { text?: string })?.text === 'only Lobby');
+        expectThat(!refused.some(got), 'a socket whose join as "Ann" was refused got Ann\'s message in "Lobby"; a refused join must leave the socket in no room');
+        expectThat(!got(other), 'Ann in "Kitchen" got the message Ann sent in "Lobby"; each room hears only its own');
+        const sneaky = await t.ask(refused[0], 'createMessage', [{ text: 'me too' }], SOON);
+        expectThat(sneaky?.ok === false, `a socket whose join as "Ann" was refused sent createMessage({ text: "me too" }) and it was answered ${show(sneaky)}; it has joined nothing, so expected { ok: false, error: "…" }`);
         other.close();
 
         ann.close();
@@ -177,6 +224,15 @@ export const checks: LessonChecks = {
         await shows('Dee', true, 'Dee joined "Study" on the chat page, and her name is not in the sidebar');
         const eve = await member(t, 'Eve', 'Study');
         await shows('Eve', true, 'Eve joined Dee in "Study", and Dee\'s sidebar does not show her');
+        // A name is text: one that looks like HTML shows as typed, and runs nothing.
+        const hostile = '<img src=x onerror=pwned=1>';
+        await member(t, hostile, 'Study');
+        const pattern = words(hostile).source;
+        await page
+          .waitForFunction((p) => 'pwned' in window || new RegExp(p).test(document.querySelector<HTMLElement>('#users')?.innerText ?? ''), pattern, { timeout: 2000 })
+          .catch(() => {});
+        await t.expectNoScript(page, `a person named ${show(hostile)} joined "Study", and Dee's sidebar`, hostile);
+        await shows(hostile, true, `a person named ${show(hostile)} joined "Study", and Dee's sidebar does not show the name as text`);
         eve.close();
         await shows('Eve', false, 'Eve left "Study", and Dee\'s sidebar still shows her');
       },
@@ -195,7 +251,8 @@ export const checks: LessonChecks = {
         await joinedNow('Bob', 'Greenhouse');
         await joinedNow('Cy', 'Greenhouse');
         await joinedNow('Dee', 'Kitchen');
-        const hostile = '<img src=x onerror=pwned=1>';
+        // A room whose name closes an attribute and opens a tag: text, wherever the page puts it.
+        const hostile = '"><img src=x onerror=pwned=1>';
         await joinedNow('Mallory', hostile);
         attic.close();
         await t.pause(50);
@@ -203,17 +260,17 @@ export const checks: LessonChecks = {
         const page = await t.open('/');
         let seen = await suggestions(page);
         const offers = (room: string) => seen.options.includes(room) || words(room).test(seen.text);
-        for (const until = Date.now() + 1500; !(offers('Greenhouse') && offers('Kitchen')) && Date.now() < until; ) {
+        for (const until = Date.now() + 1500; !(offers('Greenhouse') && offers('Kitchen') && offers(hostile)) && !seen.pwned && Date.now() < until; ) {
           await t.pause(50);
           seen = await suggestions(page);
         }
         const where = `(the room box's list has ${show(seen.options.filter(Boolean))})`;
-        expectThat(offers('Greenhouse') && offers('Kitchen'), `with people in "Greenhouse" and "Kitchen", the join page suggests neither ${where}; expected both, as options of a <datalist> the room box (#room) names with list="…", or as text on the page`);
-        expectThat(!offers('Attic'), `the join page suggests "Attic", whose last person has left ${where}; suggest only rooms with people in them`);
+        expectThat(!seen.pwned, `a room named ${show(hostile)} ran as code on the join page; a room's name is text: set an option's value, or textContent, never innerHTML`);
         const leaked = ids.find((id) => seen.options.some((option) => option.includes(id)) || seen.text.includes(id));
         expectThat(!leaked, `the join page suggests a room named like a socket id ${where}; every socket is in a room of its own, which is not a chat room`);
         expectThat(!/room:/.test(seen.options.join(' ') + seen.text), `the join page suggests a room with its "room:" prefix ${where}; show the room as people typed it`);
-        expectThat(!seen.pwned, `a room named ${show(hostile)} ran as code on the join page; a room's name is text`);
+        expectThat(offers('Greenhouse') && offers('Kitchen'), `with people in "Greenhouse" and "Kitchen", the join page suggests neither ${where}; expected both, as options of a <datalist> the room box (#room) names with list="…", or as text on the page`);
+        expectThat(!offers('Attic'), `the join page suggests "Attic", whose last person has left ${where}; suggest only rooms with people in them`);
         expectThat(offers(hostile), `the join page does not suggest the room ${show(hostile)} ${where}; it should, as text`);
       },
     },

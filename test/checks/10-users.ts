@@ -24,6 +24,9 @@ async function sync(t: Check, ...people: Person[]): Promise<void> {
 /** What `person` was sent as `event` (first arguments), from `from` on in their record. */
 const sent = (person: Person, event: string, from = 0): any[] => person.seen.slice(from).filter(([name]) => name === event).map(([, arg]) => arg);
 
+/** A typing note that names `name`: "Bob is typing…", or "Ann and Bob are typing…". */
+const typingNote = (name: string) => new RegExp(`${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*\\btyping`);
+
 const isText = (from: string) => (message: any) => message?.from === from;
 
 async function sayOk(t: Check, person: Person, text: string): Promise<void> {
@@ -48,24 +51,36 @@ export const checks: LessonChecks = {
         const empty = await rooms();
         expectThat(empty.length === 0, `with nobody in, GET /rooms was answered ${show(empty)}; expected []`);
         await joined(t, 'Ann', 'Lobby');
-        await joined(t, 'Bob', 'lobby');
+        const bob = await joined(t, 'Bob', 'lobby');
         const cy = await joined(t, 'Cy', 'Kitchen');
+        const has = (list: Array<{ name?: unknown; users?: unknown }>, name: string, users: number) => list.some((room) => room.name === name && room.users === users);
         const busy = await rooms();
-        const has = (list: typeof busy, name: string, users: number) => list.some((room) => room.name === name && room.users === users);
         expectThat(
           has(busy, 'Lobby', 2) && has(busy, 'Kitchen', 1) && busy.length === 2,
           `with Ann and Bob in Lobby and Cy in Kitchen, GET /rooms was answered ${show(busy)}; expected { name: "Lobby", users: 2 } and { name: "Kitchen", users: 1 }`,
         );
+        await t.expectOk(bob.client, 'join', [{ name: 'Bob', room: 'Kitchen' }]);
+        const moved = await rooms();
+        expectThat(
+          has(moved, 'Lobby', 1) && has(moved, 'Kitchen', 2) && moved.length === 2,
+          `after Bob switched from Lobby to Kitchen, GET /rooms was answered ${show(moved)}; expected { name: "Lobby", users: 1 } and { name: "Kitchen", users: 2 }: a switch leaves the old room`,
+        );
         cy.client.close();
-        await t.pause(100);
-        const after = await rooms();
-        expectThat(!after.some((room) => room.name === 'Kitchen'), `after Cy left Kitchen, GET /rooms still lists it: ${show(after)}`);
+        bob.client.close();
+        let after = await rooms();
+        for (const until = Date.now() + 2000; after.some((room) => room.name === 'Kitchen') && Date.now() < until; after = await rooms()) await t.pause(20);
+        expectThat(!after.some((room) => room.name === 'Kitchen'), `after Cy and Bob left Kitchen, GET /rooms still lists it: ${show(after)}`);
 
+        // The page: Lobby with its count, and a room whose name is made to break out of HTML, as text.
+        await joined(t, 'Dee', 'Lobby');
+        const hostile = '"><img src=x onerror=pwned=1>';
+        await joined(t, 'Mallory', hostile);
         const page = await t.open('/');
         await page.locator('#room').click();
         const offered = await page
           .waitForFunction(
             () => {
+              if ('pwned' in window) return true;
               const options = [...(document.querySelector<HTMLInputElement>('#room')?.list?.options ?? [])];
               const lobby = options.find((option) => option.value === 'Lobby');
               return lobby && /\b2\b/.test(`${lobby.label} ${lobby.textContent}`) ? true : undefined;
@@ -74,7 +89,10 @@ export const checks: LessonChecks = {
             { timeout: 2000 },
           )
           .then(() => true, () => false);
+        await t.expectNoScript(page, `with a room named ${show(hostile)}, the join page`, hostile);
         expectThat(offered, 'on the join page, the room field (#room) did not suggest "Lobby" with its 2 people, in a <datalist> it names with list="…", within 2 s');
+        const values = await page.evaluate(() => [...(document.querySelector<HTMLInputElement>('#room')?.list?.options ?? [])].map((option) => option.value));
+        expectThat(values.includes(hostile), `the room field suggests ${show(values)}; expected the room ${show(hostile)} too, its name as typed`);
       },
     },
     {
@@ -98,19 +116,46 @@ export const checks: LessonChecks = {
         await sync(t, ann);
         const heard = sent(ann, 'typing').length - before;
         expectThat(heard <= 15, `Bob sent typing() 50 times at once and Ann heard ${heard}; rate-limit it, so she hears at most 15`);
+        const message = await t.ask(bob.client, 'createMessage', [{ text: 'done typing' }]);
+        expectThat(
+          message?.ok === true,
+          `after Bob sent typing() 50 times, his createMessage({ text: "done typing" }) was answered ${show(message)}; typing must not use up what he may send: give it a rate limit of its own`,
+        );
 
         await t.refusesBadInput(bob.client, 'typing', { good: [], bad: [42], stillAnswers: () => sayOk(t, bob, 'still here') });
 
         // The page: Ann sees Bob typing, and then not, once he has stopped a while.
+        // Her page's clock stands still, and moves only when the check moves it.
         const annPage = await t.open('/chat.html?name=Ann&room=Attic', {}, (page) => page.clock.install());
         await annPage.locator('#users li', { hasText: 'Ann' }).waitFor({ timeout: 2000 });
+        await annPage.clock.pauseAt((await annPage.evaluate(() => Date.now())) + 1000);
         const bobPage = await t.open('/chat.html?name=Bob&room=Attic');
         await annPage.locator('#users li', { hasText: 'Bob' }).waitFor({ timeout: 2000 });
         await bobPage.locator('#input').pressSequentially('hello', { delay: 20 });
-        await t.shows(annPage, /Bob is typing/, 'Bob typed "hello" in the Attic, so Ann\'s page');
+        await t.shows(annPage, typingNote('Bob'), 'Bob typed "hello" in the Attic, so Ann\'s page');
         await annPage.clock.fastForward(10_000);
-        const hidden = await annPage.getByText(/Bob is typing/).waitFor({ state: 'hidden', timeout: 1000 }).then(() => true, () => false);
+        const hidden = await annPage.getByText(typingNote('Bob')).waitFor({ state: 'hidden', timeout: 1000 }).then(() => true, () => false);
         expectThat(hidden, 'Ann\'s page still shows "Bob is typing…" 10 s after Bob stopped');
+
+        // A name is text; and each notice starts the wait again.
+        const hostile = '<img src=x onerror=pwned=1>';
+        const mallory = await joined(t, hostile, 'Attic');
+        const eve = await joined(t, 'Eve', 'Attic');
+        await t.expectOk(mallory.client, 'typing', []);
+        await annPage
+          .waitForFunction((pattern) => 'pwned' in window || new RegExp(pattern).test(document.body.innerText), typingNote(hostile).source, { timeout: 2000 })
+          .catch(() => {});
+        await t.expectNoScript(annPage, `${show(hostile)} sent typing() in the Attic, and Ann's page`, hostile);
+        await t.shows(annPage, typingNote(hostile), `${show(hostile)} sent typing() in the Attic, so Ann's page`);
+        await annPage.clock.fastForward(1500);
+        await t.expectOk(eve.client, 'typing', []);
+        await t.shows(annPage, typingNote('Eve'), 'Eve sent typing() in the Attic, so Ann\'s page');
+        await annPage.clock.fastForward(1800);
+        const still = await annPage.getByText(typingNote('Eve')).first().isVisible();
+        expectThat(
+          still,
+          'Ann\'s page hid "Eve is typing…" 1.8 s after Eve\'s notice, 3.3 s after the one before it; each notice must start the wait again (clearTimeout the last one), not end with an older timer',
+        );
       },
     },
     {
@@ -120,6 +165,7 @@ export const checks: LessonChecks = {
         const ann = await joined(t, 'Ann', 'Lobby');
         const bob = await joined(t, 'Bob', 'Lobby');
         const dee = await joined(t, 'Dee', 'Lobby');
+        const sam = await joined(t, 'Sam', 'Lobby');
         const cy = await joined(t, 'Cy', 'Kitchen');
         const start = ann.seen.length;
         const is = (m: any) => m?.from === 'Ann' && m?.to === 'Bob' && m?.text === 'psst' && typeof m?.createdAt === 'number';
@@ -129,7 +175,7 @@ export const checks: LessonChecks = {
         await heard;
         await sync(t, ann, dee, cy);
         expectThat(sent(ann, 'newPrivateMessage', start).some(is), 'Ann was not sent her own copy of the private message: newPrivateMessage({ from: "Ann", to: "Bob", text: "psst", createdAt })');
-        for (const other of [dee, cy]) {
+        for (const other of [dee, sam, cy]) {
           const leaked = [...sent(other, 'newPrivateMessage'), ...sent(other, 'newMessage').filter((m: any) => m?.text === 'psst')];
           expectThat(leaked.length === 0, `${other.name} was sent ${show(leaked[0])}; a private message is for Bob and Ann only`);
         }
@@ -143,10 +189,22 @@ export const checks: LessonChecks = {
           const refused = await t.ask(ann.client, 'privateMessage', [payload]);
           expectThat(refused?.ok === false, `${call('privateMessage', [payload])} was answered ${show(refused)}; ${why}, so it should be refused with { ok: false, error }`);
         }
+        // Every name, found by the name people see: "Sam" too (compared by its key, "sarn").
+        const toSam = t.next(sam.client, 'newPrivateMessage', 'Sam to get Ann\'s private message "hi Sam"', (m) => m?.text === 'hi Sam' && m?.to === 'Sam');
+        const samReply = await t.ask(ann.client, 'privateMessage', [{ to: 'Sam', text: 'hi Sam' }]);
+        expectThat(samReply?.ok === true, `with Sam in Lobby, Ann's privateMessage({ to: "Sam", text: "hi Sam" }) was answered ${show(samReply)}; expected { ok: true }`);
+        await toSam;
         const stranger = await t.connect();
         const early = await t.ask(stranger, 'privateMessage', [{ to: 'Bob', text: 'hi' }]);
         expectThat(early?.ok === false, `privateMessage before joining a room was answered ${show(early)}; expected { ok: false, error }`);
         await t.refusesBadInput(ann.client, 'privateMessage', { good: [{ to: 'Bob', text: 'hi' }], bad: ['psst'], stillAnswers: () => sayOk(t, ann, 'still here') });
+
+        // Rate-limited, as every message is.
+        const before = sent(bob, 'newPrivateMessage').length;
+        await Promise.all(Array.from({ length: 50 }, (_, i) => ann.client.timeout(1000).emitWithAck('privateMessage', { to: 'Bob', text: `spam ${i}` }).catch(() => {})));
+        await sync(t, bob);
+        const flood = sent(bob, 'newPrivateMessage').length - before;
+        expectThat(flood <= 15, `Ann sent 50 private messages to Bob at once and he got ${flood}; rate-limit privateMessage as createMessage is, so he gets at most 15`);
       },
     },
     {
@@ -173,7 +231,14 @@ export const checks: LessonChecks = {
           `Dee joined Lobby after Ann sent m1 to m25 there, and was sent ${show(got(), 120)}; expected m6 to m25, oldest first, and nothing from Kitchen`,
         );
         const old = sent(dee, 'newMessage').find((m: any) => m?.text === 'm6');
-        expectThat(old?.from === 'Ann' && typeof old?.createdAt === 'number', `the old message m6 came as ${show(old)}; expected { from: "Ann", text: "m6", createdAt }`);
+        const original = sent(ann, 'newMessage').find((m: any) => m?.text === 'm6');
+        expectThat(
+          old?.from === 'Ann' && typeof old?.createdAt === 'number' && old.createdAt === original?.createdAt,
+          `the old message m6 came to Dee as ${show(old)}; expected it as first sent, ${show({ from: 'Ann', text: 'm6', createdAt: original?.createdAt })}: the same createdAt`,
+        );
+        await sync(t, ann);
+        const again = sent(ann, 'newMessage').filter((m: any) => m?.text === 'm6').length;
+        expectThat(again === 1, `when Dee joined, Ann got m6 ${again} times in all; the last 20 are for the newcomer only (socket.emit), not the whole room again`);
         const live = t.next(dee.client, 'newMessage', 'Dee to get Ann\'s next message, "live again"', (m) => m?.text === 'live again');
         await sayOk(t, ann, 'live again');
         await live;

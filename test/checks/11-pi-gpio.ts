@@ -16,11 +16,15 @@ type Watcher = (err: Error | null, value: Bit) => void;
 class TestPin {
   level: Bit = 0;
   watchers: Watcher[] = [];
+  released = false;
+  /** Writes after release(): a timer the lesson left running. */
+  lateWrites = 0;
   constructor(readonly request: { pin: number; direction: 'in' | 'out' }) {}
   read(): Bit {
     return this.level;
   }
   write(value: Bit): void {
+    if (this.released) this.lateWrites++;
     this.level = value;
   }
   watch(callback: Watcher): void {
@@ -28,6 +32,7 @@ class TestPin {
   }
   release(): void {
     this.watchers = [];
+    this.released = true;
   }
   /** Like the lesson's simulated pins: the world changes the level. */
   simulate(value: Bit): void {
@@ -54,7 +59,12 @@ function testPins(sensorLevel: Bit = 0) {
     if (!pin) throw new NotYet('the lesson opened no sensor on GPIO 21 with the pinFactory it was given');
     return pin;
   };
-  return { factory, sensor };
+  const led = () => {
+    const pin = made.find(({ request }) => request.direction === 'out' && request.pin === 17);
+    if (!pin) throw new NotYet('the lesson opened no LED on GPIO 17 with the pinFactory it was given');
+    return pin;
+  };
+  return { factory, sensor, led };
 }
 
 /** Connects and resolves with the client and its event:hello. */
@@ -118,6 +128,8 @@ export const checks: LessonChecks = {
         const answer = hears(t, bob, 'gpio:20', { value: 1 }, 'the client that asked');
         await expectValue(t, bob, 'gpio:20', 1, ', with the button pressed,');
         await answer;
+        const [, later] = await greeted(t);
+        expectThat(later?.button?.value === 1, `with the button pressed, a newcomer's event:hello said button: ${show(later?.button)}; expected value 1, where the button is now`);
         expectThat(!annSaw.some(([event]) => event === 'gpio:21'), 'pressing the button sent gpio:21; the sensor did not change');
         await expectValue(t, ann, 'gpio:21', 0, ' after the button was pressed');
 
@@ -130,15 +142,29 @@ export const checks: LessonChecks = {
 
         // The page shows it.
         const page = await t.open('/');
-        const text = () => page.evaluate(() => (document.body.textContent ?? '').replace(document.querySelector('#log')?.textContent ?? '', ''));
+        // What the page shows but its list of events: text, and lights (classes, attributes) too.
+        const shown = () => {
+          const copy = document.body.cloneNode(true) as HTMLElement;
+          copy.querySelector('#log')?.remove();
+          return copy.innerHTML;
+        };
         await t.shows(page, 'GPIO 20', 'the page', SOON);
-        const before = await text();
+        const before = await page.evaluate(shown);
         await t.ask(ann, 'simulate:button', [], SOON);
         try {
-          await page.waitForFunction((was) => (document.body.textContent ?? '').replace(document.querySelector('#log')?.textContent ?? '', '') !== was, before, { timeout: SOON });
+          await page.waitForFunction(`(${shown})() !== ${JSON.stringify(before)}`, undefined, { timeout: SOON });
         } catch {
           throw new NotYet('the button was pressed, and nothing on the page changed but the list of events (#log)');
         }
+
+        // Limited as the sensor is: per client (its address), however many connections it opens.
+        const three = await Promise.all([1, 2, 3].map(() => t.connect()));
+        const replies = await Promise.all(three.flatMap((client) => [1, 2, 3, 4].map(() => t.ask(client, 'simulate:button', [], SOON))));
+        const refused = replies.filter((reply) => reply?.ok === false).length;
+        expectThat(
+          refused > 0,
+          `12 quick simulate:button() from three connections of one client (one address) were all accepted; limit the button as the sensor is (5 at once, then 2 a second), for each client by its address, not for each connection`,
+        );
       },
     },
     {
@@ -154,6 +180,11 @@ export const checks: LessonChecks = {
         await t.expectOk(ann, 'blink', [], SOON);
         const again = await t.ask(ann, 'blink', [], SOON);
         expectThat(again?.ok === false && typeof again.error === 'string', `blink() during a blink was answered ${show(again)}; expected { ok: false, error: "…" }`);
+        const bobs = await t.ask(bob, 'blink', [], SOON);
+        expectThat(
+          bobs?.ok === false && typeof bobs.error === 'string',
+          `Bob's blink() during Ann's blink was answered ${show(bobs)}; there is one LED and one blink at a time for everyone, so expected { ok: false, error: "…" }`,
+        );
         const ten = [1, 0, 1, 0, 1, 0, 1, 0, 1, 0];
         for (const until = Date.now() + 3000; seen.length < 10 && Date.now() < until; ) await t.pause(20);
         await t.pause(100); // one more would have come by now
@@ -161,18 +192,18 @@ export const checks: LessonChecks = {
         expectThat(show(values) === show(ten), `with the LED off and blinkMs 20, blink() made every client hear gpio:17 with ${show(values)}; expected ${show(ten)}, five times on and off`);
         expectThat(seen[9].at - started >= 120, `the ten changes of a blink came within ${seen[9].at - started} ms; with blinkMs 20 they take about 200 ms, one every blinkMs`);
 
-        // Switching the LED stops a blink. Ann hears her own switch before its answer, so
-        // whatever comes to her after the answer is the blink going on.
+        // Switching the LED stops a blink, whoever switches it: Bob stops Ann's. Bob hears
+        // his own switch before its answer, so whatever comes to him after it is the blink going on.
         const first = hears(t, bob, 'gpio:17', { value: 1 }, 'Bob');
         await t.ask(ann, 'blink', [], SOON);
         await first;
-        const annSaw = t.record(ann);
-        const switched = await t.ask(ann, 'gpio:17', [{ value: 0 }], SOON);
-        expectThat(switched?.ok === true && switched.value === 0, `gpio:17({ value: 0 }) during a blink was answered ${show(switched)}; expected { ok: true, value: 0 }`);
-        const answered = annSaw.length;
+        const bobSaw = t.record(bob);
+        const switched = await t.ask(bob, 'gpio:17', [{ value: 0 }], SOON);
+        expectThat(switched?.ok === true && switched.value === 0, `Bob's gpio:17({ value: 0 }) during Ann's blink was answered ${show(switched)}; expected { ok: true, value: 0 }`);
+        const answered = bobSaw.length;
         await t.pause(150);
-        const after = annSaw.slice(answered).filter(([event]) => event === 'gpio:17').map(([, state]) => (state as { value?: unknown })?.value);
-        expectThat(after.length === 0, `after gpio:17({ value: 0 }) during a blink, every client heard gpio:17 ${show(after)} more; switching the LED must stop the blink`);
+        const after = bobSaw.slice(answered).filter(([event]) => event === 'gpio:17').map(([, state]) => (state as { value?: unknown })?.value);
+        expectThat(after.length === 0, `after Bob's gpio:17({ value: 0 }) during Ann's blink, every client heard gpio:17 ${show(after)} more; switching the LED, whoever switches it, must stop the blink`);
         const [, hello] = await greeted(t);
         expectThat(hello?.led?.value === 0, `after gpio:17({ value: 0 }) stopped a blink, a newcomer's event:hello says the LED is ${show(hello?.led)}; expected value 0`);
         await t.refusesBadInput(ann, 'blink', {
@@ -183,6 +214,20 @@ export const checks: LessonChecks = {
             expectThat(answer?.ok === true, `gpio:17({ value: 0 }) was answered ${show(answer)}`);
           },
         });
+
+        // close() during a blink stops it: no switch of a released LED afterwards.
+        const pins = testPins();
+        const other = await t.start({ ...QUICK, blinkMs: 20, pinFactory: pins.factory });
+        const [cy] = await greeted(t, other.url);
+        const on = hears(t, cy, 'gpio:17', { value: 1 }, 'Cy');
+        await t.expectOk(cy, 'blink', [], SOON);
+        await on;
+        await other.close();
+        await t.pause(150);
+        expectThat(
+          pins.led().lateWrites === 0,
+          `the lesson was closed during a blink, and the blink went on switching the released LED ${pins.led().lateWrites} times; close() must stop the blink's timer`,
+        );
       },
     },
     {
@@ -190,16 +235,17 @@ export const checks: LessonChecks = {
       title: 'Wired to ground',
       async check(t) {
         const pins = testPins(1); // released: the pull-up holds the pin at 1
-        const saved = process.env.SENSOR_ACTIVE_LOW;
-        process.env.SENSOR_ACTIVE_LOW = '1'; // read from `env` or from process.env: either will do
-        try {
-          await t.start({ ...QUICK, env: { SENSOR_ACTIVE_LOW: '1' }, pinFactory: pins.factory });
-        } finally {
-          if (saved === undefined) delete process.env.SENSOR_ACTIVE_LOW;
-          else process.env.SENSOR_ACTIVE_LOW = saved;
-        }
+        // SENSOR_ACTIVE_LOW comes in the `env` start option, as SENSOR_PIN does (process.env is only its default).
+        await t.start({ ...QUICK, env: { SENSOR_ACTIVE_LOW: '1' }, pinFactory: pins.factory });
         const [ann, hello] = await greeted(t);
-        expectThat(hello?.sensor?.value === 0, `with SENSOR_ACTIVE_LOW=1 and the pin at 1 (released), event:hello says the sensor is ${show(hello?.sensor)}; expected value 0`);
+        expectThat(
+          hello?.sensor?.value === 0,
+          `with SENSOR_ACTIVE_LOW=1 in the env start option and the pin at 1 (released), event:hello says the sensor is ${show(hello?.sensor)}; expected value 0 (read SENSOR_ACTIVE_LOW from the same env as SENSOR_PIN)`,
+        );
+        expectThat(
+          hello?.led?.value === 0,
+          `with SENSOR_ACTIVE_LOW=1 and the LED's pin at 0, event:hello says the LED is ${show(hello?.led)}; expected value 0: only the sensor is wired to ground, the LED is not turned over`,
+        );
         let pressed = hears(t, ann, 'gpio:21', { value: 1 });
         pins.sensor().set(0); // pressed: the button pulls the pin to GND
         await pressed;
@@ -211,15 +257,23 @@ export const checks: LessonChecks = {
         await expectValue(t, ann, 'simulate:sensor', 1, ' with the sensor released');
         await pressed;
         expectThat(pins.sensor().level === 0, `simulate:sensor pressed the sensor, and left the pin at ${pins.sensor().level}; with SENSOR_ACTIVE_LOW=1, pressed is 0 at the pin`);
+        const switched = await t.ask(ann, 'gpio:17', [{ value: 1 }], SOON);
+        expectThat(
+          switched?.ok === true && pins.led().level === 1,
+          `with SENSOR_ACTIVE_LOW=1, gpio:17({ value: 1 }) was answered ${show(switched)} and left the LED's pin at ${pins.led().level}; expected it at 1: only the sensor is turned over`,
+        );
 
-        // Without SENSOR_ACTIVE_LOW, nothing changes.
-        const plain = testPins(0);
-        const lesson = await t.start({ ...QUICK, env: {}, pinFactory: plain.factory });
-        const [cy, hi] = await greeted(t, lesson.url);
-        expectThat(hi?.sensor?.value === 0, `without SENSOR_ACTIVE_LOW and the pin at 0, event:hello says the sensor is ${show(hi?.sensor)}; expected value 0`);
-        const high = hears(t, cy, 'gpio:21', { value: 1 }, 'without SENSOR_ACTIVE_LOW, a client');
-        plain.sensor().set(1);
-        await high;
+        // Without SENSOR_ACTIVE_LOW, or with SENSOR_ACTIVE_LOW=0, nothing changes.
+        for (const env of [{}, { SENSOR_ACTIVE_LOW: '0' }]) {
+          const plain = testPins(0);
+          const lesson = await t.start({ ...QUICK, env, pinFactory: plain.factory });
+          const [cy, hi] = await greeted(t, lesson.url);
+          const how = 'SENSOR_ACTIVE_LOW' in env ? 'with SENSOR_ACTIVE_LOW=0' : 'without SENSOR_ACTIVE_LOW';
+          expectThat(hi?.sensor?.value === 0, `${how} and the pin at 0, event:hello says the sensor is ${show(hi?.sensor)}; expected value 0, as before`);
+          const high = hears(t, cy, 'gpio:21', { value: 1 }, `${how}, a client`);
+          plain.sensor().set(1);
+          await high;
+        }
       },
     },
     {
@@ -229,27 +283,33 @@ export const checks: LessonChecks = {
       async check(t) {
         const lesson = await t.lesson();
         const [watcher] = await greeted(t);
-        await expectValue(t, watcher, 'simulate:sensor', 1, ' to start with the sensor at 1');
+        // The sensor at 0 and the LED switched to 1: a line with 0 is the sensor's value, not the LED's.
         const ledOn = hears(t, watcher, 'gpio:17', { value: 1 }, 'everyone', PROGRAM_MS);
         const on = runClient(t, ['on', lesson.url]);
-        await on.prints(/\b1\b/, 0, "a line with the sensor's value, 1", PROGRAM_MS);
         try {
           await ledOn;
         } catch {
-          throw new NotYet(`\`client.ts on ${lesson.url}\` did not switch the LED on: no gpio:17 { value: 1 } came`);
+          throw new NotYet(`\`client.ts on ${lesson.url}\` did not switch the LED on: no gpio:17 { value: 1 } came (printed: ${show(on.lines().slice(-3))})`);
         }
-        for (const value of [0, 1] as const) {
+        // Connected, and done switching: it has asked for the sensor by now, or soon.
+        await on.prints(/\b0\b/, 0, "a line with the sensor's value, 0 (it asks gpio:21 once, at the start)", SOON);
+        for (const value of [1, 0, 1] as const) {
           const printed = on.lines().length;
+          // Every client hears the change before the next: a toggle right after another could
+          // fall inside the simulated pin's debounce, and the two would make no change at all.
+          const heard = hears(t, watcher, 'gpio:21', { value });
           await expectValue(t, watcher, 'simulate:sensor', value);
+          await heard;
           await on.prints(new RegExp(`\\b${value}\\b`), printed, `a new line with the sensor's new value, ${value}, once it changed`, PROGRAM_MS);
         }
         const ledOff = hears(t, watcher, 'gpio:17', { value: 0 }, 'everyone', PROGRAM_MS);
-        runClient(t, ['off', lesson.url]);
+        const off = runClient(t, ['off', lesson.url]);
         try {
           await ledOff;
         } catch {
-          throw new NotYet(`\`client.ts off ${lesson.url}\` did not switch the LED off: no gpio:17 { value: 0 } came`);
+          throw new NotYet(`\`client.ts off ${lesson.url}\` did not switch the LED off: no gpio:17 { value: 0 } came (printed: ${show(off.lines().slice(-3))})`);
         }
+        await off.prints(/\b1\b/, 0, "a line with the sensor's value, 1", SOON);
       },
     },
     {
@@ -259,21 +319,24 @@ export const checks: LessonChecks = {
         const pins = testPins(0);
         await t.start({ ...QUICK, pinFactory: pins.factory });
         const [ann] = await greeted(t);
-        const asked = (value: Bit, changes: number, when: string) => async () => {
-          const answer = hears(t, ann, 'gpio:21', { value, changes }, `the client that asked ${when}`);
-          await expectValue(t, ann, 'gpio:21', value);
+        const [bob] = await greeted(t);
+        const asked = (client: Client, value: Bit, changes: number, when: string) => async () => {
+          const answer = hears(t, client, 'gpio:21', { value, changes }, `the client that asked ${when}`);
+          await expectValue(t, client, 'gpio:21', value);
           await answer;
         };
-        await asked(0, 0, 'before any change')();
+        await asked(ann, 0, 0, 'before any change')();
         const pushes: any[] = [];
         ann.on('gpio:21', (state: unknown) => pushes.push(state));
         for (const [n, value] of ([1, 0, 1] as const).entries()) {
-          const push = hears(t, ann, 'gpio:21', { value, changes: n + 1 }, `after ${n + 1} changes, every client`);
+          const push = [ann, bob].map((client) => hears(t, client, 'gpio:21', { value, changes: n + 1 }, `after ${n + 1} changes, every client (${client === ann ? 'Ann' : 'Bob'})`));
           pins.sensor().set(value);
-          await push;
+          await Promise.all(push);
         }
         pins.sensor().set(1); // a bounce that settled where it was: no change
-        await asked(1, 3, 'after 3 changes and a bounce')();
+        await asked(ann, 1, 3, 'after 3 changes and a bounce')();
+        const [cy] = await greeted(t);
+        await asked(cy, 1, 3, 'after 3 changes since the server started, though it connected after them,')();
         const odd = pushes.filter((state) => typeof state?.value !== 'number');
         expectThat(odd.length === 0, `gpio:21 came with ${show(odd[0])}; keep the field value as it was`);
         const reply = await t.ask(ann, 'simulate:sensor', [], SOON);

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ScaleOut, WorkerInfo } from '../../lessons/13-scale-out/server';
-import { call, expectThat, show, type Check, type Client, type LessonChecks } from './check';
+import { call, expectThat, show, timeFactor, type Check, type Client, type LessonChecks } from './check';
 
 const options = { workers: 2, rateLimit: { burst: 100, perSecond: 100 }, joinRateLimit: { burst: 100, perSecond: 100 } };
 
@@ -17,6 +17,22 @@ async function classroom(t: Check): Promise<{ lesson: ScaleOut; one: WorkerInfo;
   const [one, two] = lesson.workers();
   expectThat(one && two, `the lesson started ${lesson.workers().length} workers; expected 2`);
   return { lesson, one, two };
+}
+
+/**
+ * Kills worker `index` at once (SIGKILL: no goodbye, no disconnect handler runs),
+ * as a crash would, and resolves once the primary has started it again.
+ */
+async function killWorker(lesson: ScaleOut, index: number): Promise<WorkerInfo> {
+  const worker = lesson.workers().find((info) => info.index === index);
+  expectThat(worker, `worker ${index} is not running`);
+  process.kill(worker.pid, 'SIGKILL');
+  try {
+    return await lesson.restarted(index, worker.pid, 15_000);
+  } catch (err) {
+    expectThat(false, `worker ${index} was killed, and the primary did not start it again: ${(err as Error).message}`);
+    throw err;
+  }
 }
 
 /** A client of one worker (its own port), or of the front port. */
@@ -59,6 +75,7 @@ export const checks: LessonChecks = {
       id: '13.1',
       title: 'Which worker am I?',
       options,
+      ms: 30_000, // it kills a worker, and waits until the primary has started it again
       async check(t) {
         const { lesson, one, two } = await classroom(t);
         for (const worker of [one, two]) {
@@ -77,6 +94,14 @@ export const checks: LessonChecks = {
           bad: [42],
           stillAnswers: () => t.expectAnswer(front, 'whereAmI', [], { ok: true, worker: holder.index }),
         });
+        // A worker that dies is started again with its number: worker 2 is worker 2 again.
+        const again = await killWorker(lesson, 2);
+        const client = await on(t, again.url);
+        const reply2 = await t.ask(client, 'whereAmI', [], 3000);
+        expectThat(
+          reply2?.ok === true && reply2.worker === 2,
+          `worker 2 was killed and started again (a new process), and its whereAmI() answered ${show(reply2)}; expected { ok: true, worker: 2 }: the number the primary gives it, not a count of processes`,
+        );
       },
     },
     {
@@ -93,6 +118,7 @@ export const checks: LessonChecks = {
         const ann = await on(t, one.url);
         const bob = await on(t, two.url);
         const cy = await on(t, two.url);
+        await on(t, one.url); // Dee: connected, and in no room yet
         await joinOk(t, ann, 'Ann', 'Lobby');
         await joinOk(t, bob, 'Bob', 'lobby');
         await joinOk(t, cy, 'Cy', 'Kitchen');
@@ -104,8 +130,8 @@ export const checks: LessonChecks = {
           const { status, body } = await getJson(`${url}/rooms`);
           expectThat(
             status === 200 && show(roomsOf(body)) === show(['Kitchen: 1', 'Lobby: 2']),
-            `with Ann (worker 1) and Bob (worker 2) in Lobby and Cy (worker 2) in Kitchen, GET /rooms on ${where} answered ${status} ${show(body, 100)}; ` +
-              'expected { name: "Lobby", users: 2 } and { name: "Kitchen", users: 1 }, counted on every worker',
+            `with Ann (worker 1) and Bob (worker 2) in Lobby, Cy (worker 2) in Kitchen, and Dee (worker 1) connected in no room, GET /rooms on ${where} answered ${status} ${show(body, 100)}; ` +
+              'expected { name: "Lobby", users: 2 } and { name: "Kitchen", users: 1 }, counted on every worker, and no room for Dee',
           );
         }
         cy.close();
@@ -123,23 +149,28 @@ export const checks: LessonChecks = {
       id: '13.5',
       title: 'Close the race',
       options,
+      ms: 30_000, // it kills a worker, and waits until the primary has started it again
       async check(t) {
-        const { one, two } = await classroom(t);
+        const { lesson, one, two } = await classroom(t);
         const ROUNDS = 10;
+        // The same name, as lesson 10 has it: in another case, or with a Cyrillic А that looks like A.
+        const SPELLINGS = ['Ann', 'ANN', '\u0410nn'];
         const doubles: string[] = [];
         for (let round = 1; round <= ROUNDS; round++) {
           const [first, second] = [await on(t, one.url), await on(t, two.url)];
           const room = `Race ${round}`;
           // Both at once: each worker asks the other whether the name is free, at the same moment.
-          const replies = await Promise.all(
-            [first, second].map((client) => t.ask(client, 'join', [{ name: 'Ann', room }], 3000)),
-          );
+          const other = SPELLINGS[round % SPELLINGS.length];
+          const replies = await Promise.all([
+            t.ask(first, 'join', [{ name: 'Ann', room }], 3000),
+            t.ask(second, 'join', [{ name: other, room }], 3000),
+          ]);
           const accepted = replies.filter((reply) => reply?.ok === true).length;
           expectThat(
             replies.every((reply) => reply?.ok === true || (reply?.ok === false && typeof reply.error === 'string' && reply.error !== '')),
             `in round ${round}, join({ name: "Ann", room: "${room}" }) on both workers at once was answered ${show(replies)}; expected { ok: true } once and { ok: false, error } once`,
           );
-          if (accepted !== 1) doubles.push(`round ${round}: ${accepted} accepted`);
+          if (accepted !== 1) doubles.push(`round ${round} ("Ann" and ${show(other)}): ${accepted} accepted`);
           first.close();
           second.close();
         }
@@ -160,6 +191,35 @@ export const checks: LessonChecks = {
           await t.pause(100);
         } while (Date.now() < until);
         expectThat(reply?.ok === true, `once Ann left worker 1, join({ name: "Ann", room: "After the race" }) on worker 2 was answered ${show(reply)}; her name should be free again`);
+
+        // A switch lets go of the old room's name: Cy moves from "Before" to "After", and Dee may be "Cy" in "Before".
+        const [cy, dee] = [await on(t, one.url), await on(t, two.url)];
+        await joinOk(t, cy, 'Cy', 'Before');
+        await joinOk(t, cy, 'Cy', 'After');
+        const moved = await t.ask(dee, 'join', [{ name: 'Cy', room: 'Before' }], 3000);
+        expectThat(
+          moved?.ok === true,
+          `Cy joined "Before" on worker 1, then switched to "After"; then join({ name: "Cy", room: "Before" }) on worker 2 was answered ${show(moved)}; a switch must let go of the name in the old room`,
+        );
+
+        // A worker that is killed says no goodbye: the names it held must not outlive it.
+        const eve = await on(t, two.url);
+        await joinOk(t, eve, 'Eve', 'Killed');
+        const restarted = await killWorker(lesson, 2);
+        // On the new worker 2: it asks worker 1 only, which holds no Eve.
+        const later = await on(t, restarted.url);
+        const waited = 3000 * timeFactor;
+        const deadline = Date.now() + waited;
+        let answer: any;
+        do {
+          answer = await t.ask(later, 'join', [{ name: 'Eve', room: 'Killed' }], 3000);
+          if (answer?.ok) break;
+          await t.pause(200);
+        } while (Date.now() < deadline);
+        expectThat(
+          answer?.ok === true,
+          `Eve was in "Killed" on worker 2 when it was killed (SIGKILL: no disconnect handler ran); worker 2 started again, and for ${waited / 1000} s its join({ name: "Eve", room: "Killed" }) was answered ${show(answer)}; the names a killed worker held must be let go`,
+        );
       },
     },
   ],

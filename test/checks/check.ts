@@ -25,6 +25,8 @@ export interface Exercise {
    * mocha prints it ("10 users sends the room its user list …").
    */
   changes?: string[];
+  /** How long the check may take, in ms, if more than the usual 15 s (one that restarts a worker). */
+  ms?: number;
   check(t: Check): Promise<void>;
 }
 

@@ -87,7 +87,7 @@ describe('03 acknowledgements', () => {
     const heard = record(bystander);
     const client = await connect<Client>(lesson().url);
     const gone = new Promise((resolve) => client.once('disconnect', resolve));
-    emitRaw(client, 'shout', ['x'.repeat(10_000)], false);
+    emitRaw(client, 'shout', ['x'.repeat(100_000)], false); // over the limit, even after 03.6 raises it
     await gone;
     await expect(bystander.timeout(1000).emitWithAck('shout', 'still here')).resolves.toEqual({ ok: true, text: 'STILL HERE' });
     expect(heard).toEqual([]);

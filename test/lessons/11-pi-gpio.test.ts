@@ -237,8 +237,8 @@ describe('11 pi gpio: one client, one rate', () => {
       '127.0.0.2',
       '127.0.0.2',
       '10.0.0.7',
-      '::1',
-      '::ffff:abcd:1',
+      '0:0:0:0::/64', // an IPv6 client by its /64
+      '171.205.0.1', // IPv4 in IPv6, in hexadecimal
       'unknown',
     ]);
   });

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'expect';
 import type { Socket } from 'socket.io-client';
-import { channel, HISTORY, JOINS_LIMITED, MAX_CATCH_UP, NOT_JOINED, serverOffsetOf, start, type DeliveryOptions } from '../../lessons/12-delivery/server';
+import { channel, GAP_NOTICE, HISTORY, MAX_CATCH_UP_BYTES, JOINS_LIMITED, MAX_CATCH_UP, NOT_JOINED, serverOffsetOf, start, type DeliveryOptions } from '../../lessons/12-delivery/server';
 import type { ClientToServerEvents, LocationMessage, Message, ServerToClientEvents } from '../../lessons/12-delivery/events';
-import { dbFileFromEnv, DEFAULT_DB_FILE, syncFromEnv } from '../../lessons/12-delivery/store';
+import { dbFileFromEnv, DEFAULT_DB_FILE, MessageStore, syncFromEnv } from '../../lessons/12-delivery/store';
 import { RATE_LIMITED } from '../../shared/rate-limit';
 import type { RunningLesson } from '../../shared/run';
 import { collect, connect, emitRaw, pause, useLesson, waitFor } from '../helpers';
@@ -313,9 +313,10 @@ describe('12 delivery', () => {
 });
 
 describe('12 delivery, limits', () => {
-  const lesson = useLesson(start, { dbFile: ':memory:', maxStoredPerRoom: 5, rateLimit: { burst: 3, perSecond: 0.001 } });
+  // keepStoredMs 0: no time floor under the count (see the next block).
+  const lesson = useLesson(start, { dbFile: ':memory:', maxStoredPerRoom: 5, keepStoredMs: 0, rateLimit: { burst: 3, perSecond: 0.001 } });
 
-  it('keeps at most maxStoredPerRoom messages per room: a rejoin from an old offset gets those', async () => {
+  it('keeps at most maxStoredPerRoom messages per room: a rejoin from an old offset gets those, after a notice of the gap', async () => {
     const ann = await connect<Client>(lesson().url, { localAddress: '127.0.0.2' } as object);
     const bob = await connect<Client>(lesson().url, { localAddress: '127.0.0.3' } as object);
     const cy = await connect<Client>(lesson().url, { localAddress: '127.0.0.4' } as object);
@@ -329,10 +330,21 @@ describe('12 delivery, limits', () => {
     const serverOffset = (await first).id!;
     const dee = await connect<Client>(lesson().url, { auth: { serverOffset }, localAddress: '127.0.0.5' } as object);
     const deeSaw = stored(dee);
+    const all = collect(dee, 'newMessage') as Message[];
     await join(dee, 'Dee', 'Small');
     await sync(dee);
-    // Nine were sent, from a1 on; the store kept the last five.
+    // Nine were sent, from a1 on; the store kept the last five, and Dee is told the rest is gone.
     expect(texts(deeSaw)).toEqual(['Bob: b2', 'Bob: b3', 'Cy: c1', 'Cy: c2', 'Cy: c3']);
+    expect(all.slice(0, 2)).toEqual([
+      { from: 'Admin', text: 'Welcome to Small, Dee!', createdAt: expect.any(Number) },
+      { from: 'Admin', text: GAP_NOTICE, createdAt: expect.any(Number), gap: true },
+    ]);
+    // Someone who saw up to b2 missed nothing the store lost: no notice.
+    const eve = await connect<Client>(lesson().url, { auth: { serverOffset: deeSaw[0].id }, localAddress: '127.0.0.5' } as object);
+    const eveAll = collect(eve, 'newMessage') as Message[];
+    await join(eve, 'Eve', 'Small');
+    await sync(eve);
+    expect(texts(eveAll)).toEqual(['Admin: Welcome to Small, Eve!', 'Bob: b3', 'Cy: c1', 'Cy: c2', 'Cy: c3']);
   });
 
   it('answers a retry without using up the rate limit: it costs the server nothing', async () => {
@@ -347,10 +359,48 @@ describe('12 delivery, limits', () => {
   });
 });
 
+describe('12 delivery, a time floor under the count', () => {
+  const lesson = useLesson(start, { dbFile: ':memory:', maxStoredPerRoom: 5, keepStoredMs: 60_000, rateLimit: { burst: 3, perSecond: 0.001 } });
+
+  it('keeps every message younger than keepStoredMs, however many: a rejoin gets them all, and no notice', async () => {
+    const clients = await Promise.all([2, 3, 4].map((n) => connect<Client>(lesson().url, { localAddress: `127.0.0.${n}` } as object)));
+    for (const [i, client] of clients.entries()) await join(client, `S${i}`, 'Floor');
+    const first = waitFor(clients[1], 'newMessage', 1000, (message) => message.text === 'S0 1');
+    for (const [i, client] of clients.entries()) {
+      for (let k = 1; k <= 3; k++) await expect(say(client, `S${i} ${k}`)).resolves.toEqual({ ok: true });
+    }
+    const serverOffset = (await first).id!;
+    const dee = await connect<Client>(lesson().url, { auth: { serverOffset }, localAddress: '127.0.0.5' } as object);
+    const all = collect(dee, 'newMessage') as Message[];
+    await join(dee, 'Dee', 'Floor');
+    await sync(dee);
+    expect(texts(all)).toEqual(['Admin: Welcome to Floor, Dee!', 'S0: S0 2', 'S0: S0 3', 'S1: S1 1', 'S1: S1 2', 'S1: S1 3', 'S2: S2 1', 'S2: S2 2', 'S2: S2 3']);
+  });
+});
+
+describe('12 delivery, the store on its own', () => {
+  const add = (store: MessageStore, text: string, createdAt: number) =>
+    store.add({ roomKey: 'r', author: 'Ann', text, url: null, clientOffset: null, createdAt });
+
+  it('keeps messages younger than keepMs past the count, and none with keepMs 0, even sent in one millisecond; notes the gap', () => {
+    const now = Date.now();
+    const none = new MessageStore(':memory:', { maxPerRoom: 2, keepMs: 0 });
+    const ids = ['a', 'b', 'c', 'd'].map((text) => add(none, text, now)!);
+    expect(none.latest('r', 10).map(({ text }) => text)).toEqual(['c', 'd']);
+    expect([none.gapAfter('r', ids[0]), none.gapAfter('r', ids[1]), none.gapAfter('r', ids[2])]).toEqual([true, false, false]);
+    none.close();
+    const floor = new MessageStore(':memory:', { maxPerRoom: 2, keepMs: 60_000 });
+    add(floor, 'old', now - 61_000);
+    for (const text of ['a', 'b', 'c']) add(floor, text, now);
+    expect(floor.latest('r', 10).map(({ text }) => text)).toEqual(['a', 'b', 'c']);
+    floor.close();
+  });
+});
+
 describe('12 delivery, a page away while a room said a lot', () => {
   const lesson = useLesson(start, { dbFile: ':memory:', rateLimit: { burst: 2000, perSecond: 2000 } });
 
-  it('does not recover a socket that missed more than 500 packets (they could get it cut off): its rejoin gets the last 500 from the store', async function () {
+  it('does not recover a socket that missed more than 1,000 packets (they could get it cut off): its rejoin gets the last 1,000 from the store, after a notice of the gap', async function () {
     this.timeout(30_000);
     const auth = { serverOffset: 0 };
     const ann = await reconnecting(lesson().url, auth, { reconnectionDelay: 3000, reconnectionDelayMax: 3000, randomizationFactor: 0 });
@@ -368,6 +418,7 @@ describe('12 delivery, a page away while a room said a lot', () => {
     ann.io.engine.close();
     await waitUntil(() => !lesson().io!.of('/').sockets.has(id), 'the server noticing the drop');
     // 1,100 messages while Ann is away: recovered, they would all be sent her at once.
+    const gaps = collect(ann, 'newMessage') as Message[];
     for (let batch = 0; batch < 11; batch++) {
       await Promise.all(Array.from({ length: 100 }, (_, i) => say(bob, `m${batch * 100 + i + 1}`)));
     }
@@ -376,10 +427,41 @@ describe('12 delivery, a page away while a room said a lot', () => {
     const annSaw = stored(ann);
     await join(ann, 'Ann', 'Busy');
     await sync(ann);
-    expect(MAX_CATCH_UP).toBe(500);
-    expect(annSaw.length).toBe(500);
-    expect([annSaw[0].text, annSaw.at(-1)!.text]).toEqual(['m601', 'm1100']);
+    expect(MAX_CATCH_UP).toBe(1000);
+    expect(annSaw.length).toBe(1000);
+    expect([annSaw[0].text, annSaw.at(-1)!.text]).toEqual(['m101', 'm1100']);
+    expect(gaps.filter((message) => message.gap).map(({ text }) => text)).toEqual([GAP_NOTICE]);
     expect(ann.connected).toBe(true);
+  });
+});
+
+describe('12 delivery, a page away while a room said a lot of quotes', () => {
+  const lesson = useLesson(start, { dbFile: ':memory:', rateLimit: { burst: 2000, perSecond: 2000 } });
+
+  it('sends a rejoin no more than fits under the cut-off (600 KB): the newest, after a notice of the gap, and the page stays connected', async function () {
+    this.timeout(30_000);
+    const name = 'Quotes';
+    const bob = await connect<Client>(lesson().url, { localAddress: '127.0.0.9' } as object);
+    await join(bob, 'Bob', name);
+    const seen = waitFor(bob, 'newMessage', 1000, (message) => message.text === 'before');
+    await say(bob, 'before');
+    const serverOffset = (await seen).id!;
+    // 950 messages of 500 quotes: each takes over 1,000 characters as JSON ("\""), 1 MB in all.
+    const quotes = '"'.repeat(500);
+    for (let batch = 0; batch < 19; batch++) {
+      await Promise.all(Array.from({ length: 50 }, () => say(bob, quotes)));
+    }
+    const ann = await connect<Client>(lesson().url, { auth: { serverOffset } } as object);
+    const all = collect(ann, 'newMessage') as Message[];
+    await join(ann, 'Ann', name);
+    await sync(ann);
+    expect(ann.connected).toBe(true);
+    const got = all.filter((message) => message.id !== undefined);
+    expect(got.length).toBeGreaterThan(500);
+    expect(got.length).toBeLessThan(950);
+    expect(got.reduce((bytes, message) => bytes + JSON.stringify(message).length, 0)).toBeLessThanOrEqual(MAX_CATCH_UP_BYTES);
+    expect(all.filter((message) => message.gap).map(({ text }) => text)).toEqual([GAP_NOTICE]);
+    expect(got.at(-1)!.id).toBe(Math.max(...got.map(({ id }) => id!))); // the newest, oldest first
   });
 });
 

@@ -265,11 +265,12 @@ const all: Target[] = [
 ];
 
 /**
- * Every lesson's target, or one lesson's: ONLY_LESSON=10 keeps lesson 10's
- * (npm run test:lesson and the exercises' proof run one lesson at a time).
+ * Every lesson's target, or some lessons': ONLY_LESSON=10 keeps lesson 10's
+ * (npm run test:lesson), ONLY_LESSON=01,05,10 those three (the exercises'
+ * proof runs the tests of one exercise of each lesson at once).
  */
-const only = process.env.ONLY_LESSON?.padStart(2, '0');
-export const targets = only ? all.filter((target) => target.lesson.slice(0, 2) === only) : all;
+const only = process.env.ONLY_LESSON?.split(',').map((number) => number.trim().padStart(2, '0'));
+export const targets = only ? all.filter((target) => only.includes(target.lesson.slice(0, 2))) : all;
 
 /**
  * A robustness block's title starts as the lesson's own tests do, with the

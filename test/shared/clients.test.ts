@@ -6,8 +6,9 @@ import net from 'node:net';
 import { expect } from 'expect';
 import { Server } from 'socket.io';
 import type { Socket } from 'socket.io-client';
-import { addressOf, limitEachClient, limitsFromEnv, TOO_MANY_CONNECTIONS, type ClientLimits } from '../../shared/clients';
+import { addressOf, DEFAULT_LIMITS, limitEachClient, limitsFromEnv, TOO_MANY_CONNECTIONS, type ClientLimits } from '../../shared/clients';
 import { checkOrigin } from '../../shared/origins';
+import { ClientRateLimiter, SOCKETS_PER_ADDRESS } from '../../shared/rate-limit';
 import { listen } from '../../shared/run';
 import { connect, pause } from '../helpers';
 
@@ -45,9 +46,35 @@ async function warnings(block: () => Promise<void>): Promise<string[]> {
 }
 
 describe('clients: limits per address', () => {
-  it('reads an address from a socket or a request, without the IPv4-in-IPv6 prefix', () => {
+  it('reads an address from a socket or a request, without the IPv4-in-IPv6 prefix, and an IPv6 one as its /64', () => {
     expect(addressOf({ handshake: { address: '::ffff:127.0.0.2' } })).toBe('127.0.0.2');
-    expect(addressOf({ handshake: { address: '::1' } })).toBe('::1');
+    expect(addressOf({ handshake: { address: '::1' } })).toBe('0:0:0:0::/64');
+  });
+
+  it('keys IPv4 by address, IPv6 by its /64 (one host may use any address in it), and IPv4 in IPv6 as IPv4', () => {
+    const key = (address: string) => addressOf({ handshake: { address } });
+    expect(key('192.0.2.7')).toBe('192.0.2.7');
+    expect(key('::ffff:192.0.2.7')).toBe('192.0.2.7');
+    expect(key('::FFFF:c000:207')).toBe('192.0.2.7'); // the same, written in hexadecimal
+    // One laptop on an IPv6 network: every address of its /64 is one client.
+    const laptop = ['2001:db8:aa:1::1', '2001:db8:aa:1:1234:5678:9abc:def0', '2001:0DB8:00AA:0001:ffff:ffff:ffff:ffff', '2001:db8:aa:1::7%eth0'];
+    expect(new Set(laptop.map(key))).toEqual(new Set(['2001:db8:aa:1::/64']));
+    // Another /64 is another client, even next door.
+    expect(key('2001:db8:aa:2::1')).toBe('2001:db8:aa:2::/64');
+    expect(key('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(key('fe80::1')).toBe('fe80:0:0:0::/64');
+    expect(key('::')).toBe('0:0:0:0::/64');
+    // What is neither stays as it is (and is one client).
+    expect(key('')).toBe('unknown');
+    expect(key('not an address')).toBe('not an address');
+  });
+
+  it('gives one share of messages to a whole IPv6 /64, not one per address', () => {
+    const limiter = new ClientRateLimiter({ burst: 1, perSecond: 1 }, () => 0);
+    // A script that takes a new address of its /64 for every socket gets the address's share, no more.
+    const accepted = Array.from({ length: 100 }, (_, i) => limiter.take({ id: `s${i}`, handshake: { address: `2001:db8:aa:1::${i.toString(16)}` } }));
+    expect(accepted.filter(Boolean)).toHaveLength(SOCKETS_PER_ADDRESS);
+    expect(limiter.take({ id: 'next door', handshake: { address: '2001:db8:aa:2::1' } })).toBe(true);
   });
 
   it('reads the limits from the environment, and refuses nonsense', () => {
@@ -55,10 +82,15 @@ describe('clients: limits per address', () => {
     expect(limitsFromEnv({}).connectionsPerAddress).toBe(20);
     expect(() => limitsFromEnv({ MAX_WAITING_PACKETS: 'lots' })).toThrow('MAX_WAITING_PACKETS must be a whole number above 0, not "lots"');
     expect(() => limitsFromEnv({ MAX_WAITING_BYTES: '0' })).toThrow('MAX_WAITING_BYTES must be a whole number above 0');
+    // Raw TCP connections: twice the Engine.IO ones and 10, unless said; headers within 5 s.
+    expect(limitsFromEnv({})).toMatchObject({ tcpConnectionsPerAddress: 50, headersTimeoutMs: 5000 });
+    expect(limitsFromEnv({ MAX_CONNECTIONS_PER_ADDRESS: '500' }).tcpConnectionsPerAddress).toBe(1010);
+    expect(limitsFromEnv({ MAX_TCP_CONNECTIONS_PER_ADDRESS: '80', HEADERS_TIMEOUT_MS: '2000' })).toMatchObject({ tcpConnectionsPerAddress: 80, headersTimeoutMs: 2000 });
+    expect(() => limitsFromEnv({ HEADERS_TIMEOUT_MS: '-1' })).toThrow('HEADERS_TIMEOUT_MS must be a whole number above 0, not "-1"');
   });
 
   it('refuses connections from one address beyond the cap, not from another, and counts a closed one out', async () => {
-    const s = await server({ connectionsPerAddress: 3, waitingPackets: 1000, waitingBytes: 1e6 });
+    const s = await server({ ...DEFAULT_LIMITS, connectionsPerAddress: 3, waitingPackets: 1000, waitingBytes: 1e6 });
     try {
       const from2 = { localAddress: '127.0.0.2' } as object;
       const mine = await Promise.all([1, 2, 3].map(() => connect(s.url, from2)));
@@ -74,7 +106,7 @@ describe('clients: limits per address', () => {
   });
 
   it('cuts off a client that does not read, logs it once, and keeps serving the others', async () => {
-    const s = await server({ connectionsPerAddress: 20, waitingPackets: 500, waitingBytes: 1e6 });
+    const s = await server({ ...DEFAULT_LIMITS, connectionsPerAddress: 20, waitingPackets: 500, waitingBytes: 1e6 });
     try {
       const reader = await connect(s.url, { localAddress: '127.0.0.3' } as object);
       let read = 0;
@@ -102,7 +134,7 @@ describe('clients: limits per address', () => {
 
   it('cuts off a client that floods WebSocket pings and never reads the pongs', async function () {
     this.timeout(10_000);
-    const s = await server({ connectionsPerAddress: 20, waitingPackets: 500, waitingBytes: 1e6 });
+    const s = await server({ ...DEFAULT_LIMITS, connectionsPerAddress: 20, waitingPackets: 500, waitingBytes: 1e6 });
     try {
       const flooder = net.connect({ port: Number(new URL(s.url).port), host: '127.0.0.1', localAddress: '127.0.0.4' });
       flooder.on('error', () => {});

@@ -90,6 +90,19 @@ describe('validation', () => {
       ];
       for (const text of fine) expect(checkText(text)).toEqual({ ok: true, value: text });
     });
+
+    it('refuses lone surrogates (text that is not well formed), naming the first, but keeps pairs', () => {
+      // A lone half of a surrogate pair cannot be written as UTF-8: a store or a page would show U+FFFD instead.
+      for (const [text, code] of [
+        ['\ud800'.repeat(500), 'U+D800'],
+        ['ok \udfff', 'U+DFFF'],
+        ['\ude00\ud83d', 'U+DE00'], // a pair the wrong way round is two halves
+        ['a\ud83d b', 'U+D83D'],
+      ]) {
+        expect(checkText(text)).toEqual({ ok: false, error: `text must not contain lone surrogates (${code})` });
+      }
+      expect(checkText('smile \ud83d\ude00')).toEqual({ ok: true, value: 'smile 😀' });
+    });
   });
 
   describe('checkName', () => {

@@ -154,7 +154,11 @@ function showOnce(template: string, message: Message | LocationMessage): void {
   }
   addMessage(view, template, message);
 }
-socket.on('newMessage', (message) => showOnce(view.messageTemplate, message));
+socket.on('newMessage', (message) => {
+  // Admin's notice that some messages we missed are no longer stored: they will not come.
+  if (message.gap) showNote(delivery, message.text);
+  showOnce(view.messageTemplate, message);
+});
 socket.on('newLocationMessage', (message) => showOnce(view.locationTemplate, message));
 
 // ── Sending: each message once ──────────────────────────────────────────────

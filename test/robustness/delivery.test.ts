@@ -1,0 +1,349 @@
+// Lesson 12's recovery and history, attacked from one laptop (issue 22):
+// a session restored again and again from an old offset (an amplifier), and a
+// flood that would push acknowledged messages out of the store. Each attack
+// comes from addresses of its own (127.0.0.x); a bystander on another address
+// must be answered within 1 s and join within 2 s throughout.
+import { expect } from 'expect';
+import type { Socket } from 'socket.io-client';
+import WebSocket from 'ws';
+import { start, type DeliveryOptions } from '../../lessons/12-delivery/server';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../lessons/12-delivery/events';
+import type { RunningLesson } from '../../shared/run';
+import { connect, emitRaw, pause } from '../helpers';
+import { QUICK_MS } from './watch';
+
+type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+const from = (address: string) => ({ localAddress: address }) as object;
+
+/**
+ * A Socket.IO client written by hand over a WebSocket, as an attacker would:
+ * it sends whatever `auth` it likes (a session id, an old offset), and counts
+ * what it gets.
+ */
+interface RawClient {
+  /** The socket id and the private session id the server gave. */
+  sid: string;
+  pid: string;
+  /** The chat messages it got (replayed or live), and their bytes. */
+  messages: number;
+  bytes: number;
+  /** The offset of the last packet it got, as Socket.IO's client keeps it. */
+  lastOffset?: string;
+  /** Sends an event with an acknowledgement; resolves with the answer. */
+  ask(event: string, ...args: unknown[]): Promise<unknown>;
+  /** Closes the WebSocket; resolves once the server has let the socket go. */
+  close(): Promise<void>;
+}
+
+function openRaw(lesson: RunningLesson, localAddress: string, auth: object = {}): Promise<RawClient> {
+  const url = `${lesson.url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`;
+  const ws = new WebSocket(url, { localAddress });
+  const acks = new Map<number, (value: unknown) => void>();
+  let nextAck = 0;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no Socket.IO connection from ${localAddress} within 2000 ms`)), 2000);
+    ws.on('error', reject);
+    const client: RawClient = {
+      sid: '',
+      pid: '',
+      messages: 0,
+      bytes: 0,
+      ask(event, ...args) {
+        const id = nextAck++;
+        ws.send(`42${id}${JSON.stringify([event, ...args])}`);
+        return new Promise((answered, failed) => {
+          const timeout = setTimeout(() => failed(new Error(`no answer to "${event}" within 1000 ms`)), 1000);
+          acks.set(id, (value) => (clearTimeout(timeout), answered(value)));
+        });
+      },
+      close() {
+        const sockets = lesson.io!.of('/').sockets;
+        return new Promise((closed) => {
+          ws.once('close', async () => {
+            while (sockets.has(client.sid)) await pause(5);
+            closed();
+          });
+          ws.close();
+        });
+      },
+    };
+    ws.on('message', (data) => {
+      const text = data.toString();
+      if (text === '2') return ws.send('3'); // Engine.IO's ping
+      if (text.startsWith('0')) return ws.send(`40${JSON.stringify(auth)}`); // open: connect to "/"
+      if (text.startsWith('40')) {
+        clearTimeout(timer);
+        Object.assign(client, JSON.parse(text.slice(2)));
+        return resolve(client);
+      }
+      if (text.startsWith('44')) return reject(new Error(`refused: ${text}`));
+      const event = /^42(\[.*)$/s.exec(text);
+      if (event) {
+        const args = JSON.parse(event[1]) as unknown[];
+        if (args[0] === 'newMessage' || args[0] === 'newLocationMessage') {
+          client.messages++;
+          client.bytes += text.length;
+        }
+        if (typeof args.at(-1) === 'string' && args.length > 2) client.lastOffset = args.at(-1) as string;
+      }
+      const ack = /^43(\d+)(\[.*)$/s.exec(text);
+      if (ack) acks.get(Number(ack[1]))?.((JSON.parse(ack[2]) as unknown[])[0]);
+    });
+  });
+}
+
+/**
+ * A bystander on its own address: in its own room, it sends a message every
+ * 50 ms and keeps the slowest answer; every 300 ms a fresh connection of its
+ * own joins, and the slowest of those is kept too.
+ */
+function watchBystander(lesson: RunningLesson, address: string) {
+  let slowestAnswer = 0;
+  let slowestJoin = 0;
+  const failures: string[] = [];
+  let running = true;
+  const time = async (what: string, run: () => Promise<unknown>) => {
+    const asked = Date.now();
+    const answer = (await run().catch((err: Error) => ({ ok: false, error: err.message }))) as { ok?: boolean; error?: string };
+    if (answer?.ok !== true) failures.push(`${what}: ${JSON.stringify(answer)}`);
+    return Date.now() - asked;
+  };
+  let bystander: Client | undefined;
+  const asking = (async () => {
+    bystander = await connect<Client>(lesson.url, from(address));
+    await bystander.timeout(2000).emitWithAck('join', { name: 'Bystander', room: 'Elsewhere' });
+    for (let i = 0; running; i++) {
+      const took = await time('a message', () => bystander!.timeout(5000).emitWithAck('createMessage', { text: `still there? ${i}` }));
+      slowestAnswer = Math.max(slowestAnswer, took);
+      await pause(50);
+    }
+  })();
+  const joining = (async () => {
+    for (let i = 0; running; i++) {
+      const took = await time('a fresh join', async () => {
+        const fresh = await connect<Client>(lesson.url, from(address));
+        try {
+          return await fresh.timeout(5000).emitWithAck('join', { name: `Fresh ${i}`, room: 'Elsewhere too' });
+        } finally {
+          fresh.close();
+        }
+      });
+      slowestJoin = Math.max(slowestJoin, took);
+      await pause(300);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await Promise.all([asking, joining]);
+      bystander?.close();
+      return { slowestAnswer, slowestJoin, failures };
+    },
+  };
+}
+
+/** Loose limits for the chat itself; the recovery budget is what these tests are about. */
+const options: DeliveryOptions = {
+  dbFile: ':memory:',
+  rateLimit: { burst: 1000, perSecond: 1000 },
+  joinRateLimit: { burst: 1000, perSecond: 1000 },
+  recoveryRateLimit: { burst: 5, perSecond: 2 },
+};
+
+describe('12 delivery robustness: recovery is no amplifier', function () {
+  this.timeout(20_000);
+  let lesson: RunningLesson;
+  beforeEach(async () => {
+    lesson = await start({ ...options, port: 0 });
+  });
+  afterEach(async () => {
+    await lesson.close();
+  });
+
+  /** A session in room "Loop" that saw `count` messages from a classmate, then dropped: its pid, sid and the offset before them. */
+  async function droppedSession(address: string, count: number) {
+    const mallory = await openRaw(lesson, address);
+    await mallory.ask('join', { name: 'Mallory', room: 'Loop' });
+    const classmate = await connect<Client>(lesson.url, from('127.0.0.30'));
+    await classmate.timeout(1000).emitWithAck('join', { name: 'Classmate', room: 'Loop' });
+    await classmate.timeout(1000).emitWithAck('createMessage', { text: 'the first' });
+    await mallory.ask('sync'); // a round trip: "the first" has arrived
+    const offset = mallory.lastOffset!;
+    for (let i = 1; i <= count; i++) await classmate.timeout(1000).emitWithAck('createMessage', { text: `message ${i} ${'x'.repeat(400)}` });
+    await mallory.ask('sync');
+    await mallory.close();
+    return { pid: mallory.pid, sid: mallory.sid, offset, classmate };
+  }
+
+  it('restores a session once: a second connection naming it, or the same old offset again, starts afresh', async () => {
+    const { pid, sid, offset } = await droppedSession('127.0.0.31', 3);
+    const first = await openRaw(lesson, '127.0.0.31', { pid, offset });
+    await first.ask('sync');
+    expect({ sid: first.sid, messages: first.messages }).toEqual({ sid, messages: 3 });
+    // While it is back, another connection names the same session: it is someone else.
+    const second = await openRaw(lesson, '127.0.0.32', { pid, offset });
+    await second.ask('sync');
+    expect({ sameSocket: second.sid === sid, messages: second.messages }).toEqual({ sameSocket: false, messages: 0 });
+    // It drops again and comes back asking, from the same old offset, for what it was sent already.
+    await first.close();
+    const again = await openRaw(lesson, '127.0.0.31', { pid, offset });
+    await again.ask('sync');
+    expect({ recovered: again.sid === sid, messages: again.messages }).toEqual({ recovered: false, messages: 0 });
+  });
+
+  it('replays, in a loop of recoveries from an old offset, no more than the messages themselves; a bystander is answered within 1 s', async () => {
+    const sent = 50;
+    const { pid, offset } = await droppedSession('127.0.0.33', sent);
+    const watch = watchBystander(lesson, '127.0.0.34');
+    let recoveries = 0;
+    let replayed = 0;
+    let bytes = 0;
+    const until = Date.now() + 2000;
+    while (Date.now() < until) {
+      // The issue's attack: the same session id, the same old offset, again and again.
+      const mallory = await openRaw(lesson, '127.0.0.33', { pid, offset });
+      await mallory.ask('sync');
+      if (mallory.messages > 0) recoveries++;
+      replayed += mallory.messages;
+      bytes += mallory.bytes;
+      await mallory.close();
+    }
+    const bystander = await watch.stop();
+    expect({ replayed: replayed <= sent, bytes: bytes <= sent * 600 }).toEqual({ replayed: true, bytes: true });
+    expect(recoveries).toBeLessThanOrEqual(1);
+    expect(bystander.failures).toEqual([]);
+    expect(bystander.slowestAnswer).toBeLessThan(QUICK_MS);
+    expect(bystander.slowestJoin).toBeLessThan(2000);
+  });
+
+  it('budgets recoveries per address: a loop of honest-looking recoveries is refused past the budget', async () => {
+    const classmate = await connect<Client>(lesson.url, from('127.0.0.30'));
+    await classmate.timeout(1000).emitWithAck('join', { name: 'Classmate', room: 'Loop' });
+    const watch = watchBystander(lesson, '127.0.0.36');
+    // Each time back with the session and offset it was last given, as Socket.IO's client does,
+    // and with one new message waiting: every try is a recovery that replays one message.
+    let recoveries = 0;
+    let tries = 0;
+    const started = Date.now();
+    let current = await openRaw(lesson, '127.0.0.35');
+    await current.ask('join', { name: 'Mallory', room: 'Loop' });
+    // 2 s, and at least 30 tries: more than the budget allows in that time, however slow the machine.
+    while (Date.now() - started < 2000 || tries < 30) {
+      await classmate.timeout(1000).emitWithAck('createMessage', { text: `news ${tries}` });
+      await current.ask('sync');
+      const session = { pid: current.pid, offset: current.lastOffset! };
+      const { sid } = current;
+      await current.close();
+      current = await openRaw(lesson, '127.0.0.35', session);
+      tries++;
+      if (current.sid === sid) recoveries++;
+      else await current.ask('join', { name: 'Mallory', room: 'Loop' }); // started afresh: join again
+    }
+    const seconds = (Date.now() - started) / 1000;
+    await current.close();
+    const bystander = await watch.stop();
+    // The budget: 5 at once, then 2 a second.
+    expect(tries).toBeGreaterThan(recoveries);
+    expect(recoveries).toBeLessThanOrEqual(5 + Math.ceil(2 * seconds));
+    expect(bystander.failures).toEqual([]);
+    expect(bystander.slowestAnswer).toBeLessThan(QUICK_MS);
+    expect(bystander.slowestJoin).toBeLessThan(2000);
+  });
+});
+
+describe('12 delivery robustness: one address cannot erase the history', function () {
+  this.timeout(30_000);
+  let lesson: RunningLesson;
+  // The store keeps 500 per room, as it ships; the senders' limits are wide, so the flood takes a
+  // second instead of the 34 s it takes within the real limits (the same count, from one address).
+  beforeEach(async () => {
+    lesson = await start({ ...options, rateLimit: { burst: 200, perSecond: 200 }, port: 0 });
+  });
+  afterEach(async () => {
+    await lesson.close();
+  });
+
+  /** The stored messages a client gets from now on, as "from: text", and the gap notices among them. */
+  function record(client: Client) {
+    const texts: string[] = [];
+    const gaps: string[] = [];
+    client.on('newMessage', (message) => {
+      if ((message as { gap?: unknown }).gap === true) gaps.push(message.text);
+      if (message.id !== undefined) texts.push(`${message.from}: ${message.text}`);
+    });
+    return { texts, gaps };
+  }
+
+  /**
+   * While a reader in room "Class" is away: 5 classmates send 10 messages each, every one
+   * acknowledged, and one address on 3 sockets sends 500. Returns what was acknowledged.
+   */
+  async function classAndFlood() {
+    const classmates = await Promise.all([41, 42, 43, 44, 45].map((n) => connect<Client>(lesson.url, from(`127.0.0.${n}`))));
+    const flooders = await Promise.all([1, 2, 3].map(() => connect<Client>(lesson.url, from('127.0.0.46'))));
+    for (const [i, client] of [...classmates, ...flooders].entries()) {
+      await client.timeout(1000).emitWithAck('join', { name: `Student ${i}`, room: 'Class' });
+    }
+    const acknowledged: string[] = [];
+    const send = async (client: Client, i: number, text: string) => {
+      for (;;) {
+        const reply = await client.timeout(2000).emitWithAck('createMessage', { text });
+        if (reply.ok) return acknowledged.push(`Student ${i}: ${text}`);
+        await pause(20); // over the rate limit: wait and try again, as a patient script does
+      }
+    };
+    await Promise.all([
+      ...classmates.map(async (client, i) => {
+        for (let k = 1; k <= 10; k++) await send(client, i, `classmate ${i}, message ${k}`);
+      }),
+      ...flooders.map(async (client, i) => {
+        for (let k = 1; k <= 167 - (i === 2 ? 1 : 0); k++) await send(client, 5 + i, `flood ${k}`);
+      }),
+    ]);
+    return acknowledged;
+  }
+
+  it('gives a reader who comes back within the recovery window every message acknowledged meanwhile, recovered or not', async () => {
+    // Two readers: Ann's connection drops and comes back (recovered); Bea's page comes back as a new
+    // socket with the last id it saw (a recovery refused, or a server restart), so the store serves her.
+    const auth = { serverOffset: 0 }; // as the page keeps it: the last id it saw
+    const ann = await connect<Client>(lesson.url, { ...from('127.0.0.40'), auth } as object);
+    ann.on('newMessage', ({ id }) => {
+      if (id !== undefined) auth.serverOffset = id;
+    });
+    await ann.timeout(1000).emitWithAck('join', { name: 'Ann', room: 'Class' });
+    const bea = await connect<Client>(lesson.url, from('127.0.0.47'));
+    await bea.timeout(1000).emitWithAck('join', { name: 'Bea', room: 'Class' });
+    const seen = new Promise<number>((resolve) => bea.on('newMessage', (message) => message.id !== undefined && resolve(message.id)));
+    await ann.timeout(1000).emitWithAck('createMessage', { text: 'before' });
+    const serverOffset = await seen;
+    bea.close();
+    const annId = ann.id!;
+    ann.io.engine.close(); // a wifi blip; no reconnection until we say
+    while (lesson.io!.of('/').sockets.has(annId)) await pause(5);
+
+    const watch = watchBystander(lesson, '127.0.0.48');
+    const acknowledged = await classAndFlood();
+    expect(acknowledged.length).toBe(550);
+
+    const annSaw = record(ann);
+    ann.connect();
+    await new Promise<void>((resolve) => ann.once('connect', () => resolve()));
+    expect(ann.recovered).toBe(true);
+    await ann.timeout(1000).emitWithAck('join', { name: 'Ann', room: 'Class' }); // as the page does
+    const beaAgain = await connect<Client>(lesson.url, { ...from('127.0.0.47'), auth: { serverOffset } } as object);
+    const beaSaw = record(beaAgain);
+    await beaAgain.timeout(1000).emitWithAck('join', { name: 'Bea', room: 'Class' });
+    await Promise.all([ann, beaAgain].map((client) => emitRaw(client, 'sync', []))); // a round trip: all has arrived
+    const bystander = await watch.stop();
+
+    const missing = (saw: string[]) => acknowledged.filter((text) => !saw.includes(text));
+    expect({ ann: missing(annSaw.texts).length, bea: missing(beaSaw.texts).length }).toEqual({ ann: 0, bea: 0 });
+    expect({ ann: annSaw.texts.length, bea: beaSaw.texts.length }).toEqual({ ann: 550, bea: 550 }); // and none twice
+    expect({ ann: annSaw.gaps, bea: beaSaw.gaps }).toEqual({ ann: [], bea: [] });
+    expect(bystander.failures).toEqual([]);
+    expect(bystander.slowestAnswer).toBeLessThan(QUICK_MS);
+    expect(bystander.slowestJoin).toBeLessThan(2000);
+    ann.close();
+  });
+});
