@@ -102,7 +102,9 @@ function dateIn(zone: string, time: number): RegExp {
   const part = (options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('en-US', { timeZone: zone, ...options }).format(time);
   const month = part({ month: 'long' });
   const day = part({ day: 'numeric' });
-  return new RegExp(`\\b(${month}|${month.slice(0, 3)})\\b[^]*\\b${day}(st|nd|rd|th)?\\b|\\b${day}(st|nd|rd|th)?\\b[^]*\\b(${month}|${month.slice(0, 3)})\\b`, 'i');
+  // The day right beside its month: not a number from the time further on ("9:28 am").
+  const name = `(${month}|${month.slice(0, 3)})\\.?`;
+  return new RegExp(`\\b${name},?\\s+${day}(st|nd|rd|th)?\\b|\\b${day}(st|nd|rd|th)?(\\s+of)?\\s+${name}`, 'i');
 }
 
 /** The text of the list between the end of `after` and the start of `before` (both in it). */
