@@ -1,7 +1,7 @@
 // The checks of lesson 08's exercises (see its README). Most are about the
 // page, so they open it in Chromium; time on the page is Playwright's clock.
 import type { Locator, Page } from 'playwright-core';
-import { expectThat, NotYet, show, type Check, type Client, type LessonChecks } from './check';
+import { BROWSER_ZONE, expectThat, NotYet, show, type Check, type Client, type LessonChecks } from './check';
 
 /** How long to wait for what should come at once: generous, for a busy machine. */
 const SOON = 2000;
@@ -78,10 +78,23 @@ async function daysAgo<T>(days: number, work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** A time zone (Etc/GMT±N) where it is about midday now, so no real midnight falls during a check. */
-function middayZone(): string {
-  const offset = 12 - new Date().getUTCHours(); // hours ahead of UTC
-  return offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`; // Etc/GMT-5 is UTC+5
+/**
+ * A time zone (Etc/GMT±N) where today's date is not UTC's, and midnight is
+ * hours away, so none falls during a check: a page that tells days apart by
+ * their UTC date shows the wrong ones there.
+ */
+function zoneOffUtcDate(): string {
+  const hour = new Date().getUTCHours() + new Date().getUTCMinutes() / 60;
+  let best = 0;
+  let margin = -1;
+  for (let offset = -12; offset <= 14; offset++) {
+    const local = hour + offset;
+    if (local >= 0 && local < 24) continue; // the same date as UTC
+    const clock = (local + 24) % 24;
+    const fromMidnight = Math.min(clock, 24 - clock);
+    if (fromMidnight > margin) [best, margin] = [offset, fromMidnight];
+  }
+  return best === 0 ? 'Etc/GMT' : `Etc/GMT${best > 0 ? '-' : '+'}${Math.abs(best)}`; // Etc/GMT-5 is UTC+5
 }
 
 /** A pattern for a day's date with its month in words, in `zone`: "March 3", "3 Mar", "Tuesday, March 3rd". */
@@ -89,7 +102,9 @@ function dateIn(zone: string, time: number): RegExp {
   const part = (options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('en-US', { timeZone: zone, ...options }).format(time);
   const month = part({ month: 'long' });
   const day = part({ day: 'numeric' });
-  return new RegExp(`\\b(${month}|${month.slice(0, 3)})\\b[^]*\\b${day}(st|nd|rd|th)?\\b|\\b${day}(st|nd|rd|th)?\\b[^]*\\b(${month}|${month.slice(0, 3)})\\b`, 'i');
+  // The day right beside its month: not a number from the time further on ("9:28 am").
+  const name = `(${month}|${month.slice(0, 3)})\\.?`;
+  return new RegExp(`\\b${name},?\\s+${day}(st|nd|rd|th)?\\b|\\b${day}(st|nd|rd|th)?(\\s+of)?\\s+${name}`, 'i');
 }
 
 /** The text of the list between the end of `after` and the start of `before` (both in it). */
@@ -98,6 +113,23 @@ function between(list: string, after: string, before: string): string {
   const to = list.indexOf(before, from);
   if (from < 0 || to < 0) throw new NotYet(`the list (#messages) does not show "${after}" and then "${before}"`);
   return list.slice(from + after.length, to).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * The whole date on hover (a `title` in the message) gives the time it was
+ * sent as the reader's clock says it, in the page's time zone: 3:07 or 15:07.
+ */
+async function hoverHasTime(item: Locator, createdAt: number): Promise<void> {
+  const titles = await item.evaluate((li) => [li, ...li.querySelectorAll('*')].map((el) => el.getAttribute('title')).filter(Boolean) as string[]);
+  const part = (options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('en-US', { timeZone: BROWSER_ZONE, ...options }).formatToParts(createdAt);
+  const minute = part({ minute: '2-digit' }).find((p) => p.type === 'minute')!.value.padStart(2, '0');
+  const hour12 = part({ hour: 'numeric', hour12: true }).find((p) => p.type === 'hour')!.value;
+  const hour24 = part({ hour: '2-digit', hourCycle: 'h23' }).find((p) => p.type === 'hour')!.value;
+  const local = new RegExp(`\\b(${Number(hour12)}|0?${Number(hour24)}):${minute}\\b`);
+  expectThat(
+    titles.some((title) => local.test(title)),
+    `on hover the message gives ${titles.length ? titles.map((title) => show(title)).join(', ') : 'no title'}; expected the whole date, with the time it was sent on the reader's clock (${Number(hour12)}:${minute} or ${hour24}:${minute} in the page's time zone, ${BROWSER_ZONE}), not in UTC`,
+  );
 }
 
 /** A message's bubble: the outermost of its item and what is inside it with a background, and how it looks. */
@@ -140,7 +172,7 @@ export const checks: LessonChecks = {
         const pageNow = await page.evaluate(() => Date.now());
         await page.clock.runFor(Math.max(1, Math.ceil(message.createdAt + 10 * 60_000 - pageNow)));
         for (let waited = 0; waited <= 60; waited += 5) {
-          if (/\b1[01] minutes ago\b/i.test(await item.innerText())) return;
+          if (/\b1[01] minutes ago\b/i.test(await item.innerText())) return hoverHasTime(item, message.createdAt);
           await page.clock.runFor(5000);
         }
         throw new NotYet(
@@ -205,7 +237,7 @@ export const checks: LessonChecks = {
       id: '08.3',
       title: 'A line for each day',
       async check(t) {
-        const zone = middayZone();
+        const zone = zoneOffUtcDate();
         const page = await openChat(t, { timezoneId: zone });
         const bob = await t.connect();
         await t.shows(page, 'A new user joined', 'the chat page, once another person joined,');
@@ -224,12 +256,12 @@ export const checks: LessonChecks = {
         const oldName = new Intl.DateTimeFormat('en-US', { timeZone: zone, month: 'long', day: 'numeric' }).format(sent.createdAt);
         expectThat(
           oldDay.test(toOld),
-          `between a message of today and one from 10 days ago the list shows "${toOld}"; expected a line with that day's date, its month in words (like "${oldName}")`,
+          `between a message of today and one from 10 days ago the list shows "${toOld}"; expected a line with that day's date, its month in words (like "${oldName}"), as the reader's calendar has it (the page runs in the time zone ${zone}, where the date is not UTC's)`,
         );
         const toToday = between(list, old, today);
         expectThat(
           todayLine.test(toToday),
-          `between a message from 10 days ago and one of today the list shows "${toToday}"; expected a line saying "Today" or today's date`,
+          `between a message from 10 days ago and one of today the list shows "${toToday}"; expected a line saying "Today" or today's date, as the reader's calendar has it (time zone ${zone})`,
         );
       },
     },
@@ -248,7 +280,12 @@ export const checks: LessonChecks = {
         const reads = await oneLine(item);
         expectThat(reads.includes(text), `the message "${text}" reads "${reads}" on the page; the text must stay as it was sent`);
 
-        const hostile = ['javascript:window.pwned=1', '<img src=x onerror="window.pwned=2">', 'https://example.net/"onmouseover="window.pwned=3'];
+        const hostile = [
+          'javascript:window.pwned=1',
+          'javascript:window.pwned=4//https://example.com/',
+          '<img src=x onerror="window.pwned=2">',
+          'https://example.net/"onmouseover="window.pwned=3',
+        ];
         for (const bad of hostile) {
           await say(t, bob, bad);
           const shown = await itemFor(page, bad);
@@ -260,7 +297,7 @@ export const checks: LessonChecks = {
             handlers: [...li.querySelectorAll('*')].flatMap((el) => el.getAttributeNames().filter((name) => name.startsWith('on'))),
           }));
           expectThat(found.images === 0, `the message ${show(bad)} became an image or a script on the page; it must stay text`);
-          expectThat(found.jsLinks === 0, `the message ${show(bad)} became a link that is not http or https`);
+          expectThat(found.jsLinks === 0, `the message ${show(bad)} became a link that is not http or https (an address starts with http:// or https://; one that only has it inside is no address)`);
           expectThat(found.handlers.length === 0, `the message ${show(bad)} gave an element the attribute ${found.handlers[0]}; text must stay text`);
         }
         expectThat(!(await page.evaluate(() => 'pwned' in window)), 'a message ran as code on the page');
@@ -301,7 +338,9 @@ export const checks: LessonChecks = {
         // On the page: typing sends it, and someone else's shows for a few seconds.
         const page = await openChatWithClock(t);
         const me = (await page.locator('#me').textContent())?.trim() ?? '';
-        const cy = await t.connect();
+        // From another address than Ann's flood above, so the rate limit (per address too) has room.
+        const elsewhere = { localAddress: '127.0.0.3' } as object;
+        const cy = await t.connect(undefined, elsewhere);
         const cyName = (await say(t, cy, 'hi, I am Cy')).from;
         const fromPage = t.next(cy, 'typing', `typing in the page's box to send typing with { from: "${me}" }`, (who) => who?.from === me, SOON);
         await page.locator('#input').pressSequentially('Hel');
@@ -313,8 +352,28 @@ export const checks: LessonChecks = {
         } catch {
           throw new NotYet(`another person sent typing, and the page did not show "${cyName} is typing…"`);
         }
+
         await page.clock.runFor(5000);
         expectThat((await note.count()) === 0, `5 s after the last typing, the page still shows "${cyName} is typing…"`);
+
+        // People type on, a "typing" every 2 s: each one keeps the note up (each typist
+        // from an address of its own, for the rate limit).
+        const dee = await t.connect(undefined, elsewhere);
+        const typists = [4, 5, 6, 7].map((n) => t.connect(undefined, { localAddress: `127.0.0.${n}` } as object));
+        const anyNote = page.getByText(/is typing/).filter({ visible: true });
+        for (const [i, typist] of (await Promise.all(typists)).entries()) {
+          await t.expectOk(typist, 'typing', [], SOON);
+          const marker = `marker ${i}`;
+          await say(t, dee, marker); // sent after that "typing": once the page shows it, the page has the "typing" too
+          await itemFor(page, marker);
+          await page.clock.runFor(2000);
+          expectThat(
+            (await anyNote.count()) > 0,
+            `"typing" came every 2 s, and ${2 * (i + 1)} s after the first the page shows no "… is typing"; expected each "typing" to restart the note's timer (clearTimeout, then setTimeout again), while people still type`,
+          );
+        }
+        await page.clock.runFor(5000);
+        expectThat((await anyNote.count()) === 0, `5 s after the last typing, the page still shows "… is typing"`);
       },
     },
     {
