@@ -138,6 +138,14 @@ export const checks: LessonChecks = {
           after?.ok === true && after.room === 'LOBBY',
           `once everyone had left "Lobby", join({ name: "Dee", room: "LOBBY" }) was answered ${show(after)}; an empty room is forgotten, so expected { ok: true, name: "Dee", room: "LOBBY" }`,
         );
+
+        // Case is not only A to Z: "КУХНЯ" is the room "Кухня".
+        await member(t, 'Fay', 'Кухня');
+        const [, cyrillic] = await joined(t, 'Gus', 'КУХНЯ');
+        expectThat(
+          cyrillic?.ok === true && cyrillic.room === 'Кухня',
+          `with Fay in "Кухня", join({ name: "Gus", room: "КУХНЯ" }) was answered ${show(cyrillic)}; room names ignore case in every script, not only A to Z (toLowerCase does), so expected room "Кухня"`,
+        );
       },
     },
     {
@@ -174,6 +182,18 @@ export const checks: LessonChecks = {
         const sneaky = await t.ask(refused[0], 'createMessage', [{ text: 'me too' }], SOON);
         expectThat(sneaky?.ok === false, `a socket whose join as "Ann" was refused sent createMessage({ text: "me too" }) and it was answered ${show(sneaky)}; it has joined nothing, so expected { ok: false, error: "…" }`);
         other.close();
+
+        // A refused socket that leaves frees nothing: the name is still Ann's.
+        for (const client of refused) {
+          const id = client.id;
+          client.close();
+          await gone(t, id);
+        }
+        const [, still] = await joined(t, 'Ann', 'Lobby');
+        expectThat(
+          still?.ok === false,
+          `after the sockets whose join as "Ann" was refused had left, join({ name: "Ann", room: "Lobby" }) was answered ${show(still)}; Ann is still in "Lobby": a refused socket that leaves must not free the name it asked for`,
+        );
 
         ann.close();
         const again = await joinOnceGone(t, 'Ann', 'Lobby', (answer) => answer?.ok === true);
