@@ -269,13 +269,17 @@ export const checks: LessonChecks = {
         };
         const attic = await joinedNow('Ann', 'Attic');
         await joinedNow('Bob', 'Greenhouse');
-        await joinedNow('Cy', 'Greenhouse');
+        const cy = await joinedNow('Cy', 'Greenhouse');
         await joinedNow('Dee', 'Kitchen');
         // A room whose name closes an attribute and opens a tag: text, wherever the page puts it.
         const hostile = '"><img src=x onerror=pwned=1>';
         await joinedNow('Mallory', hostile);
-        attic.close();
-        await t.pause(50);
+        // Ann leaves Attic empty; Cy leaves Greenhouse with Bob still in it.
+        for (const leaver of [attic, cy]) {
+          const id = leaver.id;
+          leaver.close();
+          await gone(t, id);
+        }
 
         const page = await t.open('/');
         let seen = await suggestions(page);
@@ -289,6 +293,10 @@ export const checks: LessonChecks = {
         const leaked = ids.find((id) => seen.options.some((option) => option.includes(id)) || seen.text.includes(id));
         expectThat(!leaked, `the join page suggests a room named like a socket id ${where}; every socket is in a room of its own, which is not a chat room`);
         expectThat(!/room:/.test(seen.options.join(' ') + seen.text), `the join page suggests a room with its "room:" prefix ${where}; show the room as people typed it`);
+        expectThat(
+          offers('Greenhouse') || !offers('Kitchen'),
+          `Cy left "Greenhouse" with Bob still in it, and the join page no longer suggests it ${where}; a room is forgotten when its last person leaves, not when anyone does`,
+        );
         expectThat(offers('Greenhouse') && offers('Kitchen'), `with people in "Greenhouse" and "Kitchen", the join page suggests neither ${where}; expected both, as options of a <datalist> the room box (#room) names with list="…", or as text on the page`);
         expectThat(!offers('Attic'), `the join page suggests "Attic", whose last person has left ${where}; suggest only rooms with people in them`);
         expectThat(offers(hostile), `the join page does not suggest the room ${show(hostile)} ${where}; it should, as text`);
