@@ -215,6 +215,19 @@ export const checks: LessonChecks = {
           },
         });
 
+        // During a blink the LED's state is the blink's: a newcomer hears what everyone last heard.
+        const slow = await t.start({ ...QUICK, blinkMs: 400, pinFactory: testPins().factory });
+        const [dee] = await greeted(t, slow.url);
+        const lit = hears(t, dee, 'gpio:17', { value: 1 }, 'Dee');
+        await t.expectOk(dee, 'blink', [], SOON);
+        await lit;
+        const [, during] = await greeted(t, slow.url);
+        expectThat(
+          during?.led?.value === 1,
+          `during a blink, just after every client heard gpio:17 { value: 1 }, a newcomer's event:hello says the LED is ${show(during?.led)}; expected value 1: the blink must keep the LED's state up to date, as a switch by hand does`,
+        );
+        await slow.close();
+
         // close() during a blink stops it: no switch of a released LED afterwards.
         const pins = testPins();
         const other = await t.start({ ...QUICK, blinkMs: 20, pinFactory: pins.factory });
@@ -337,6 +350,18 @@ export const checks: LessonChecks = {
         expectThat(odd.length === 0, `gpio:21 came with ${show(odd[0])}; keep the field value as it was`);
         const reply = await t.ask(ann, 'simulate:sensor', [], SOON);
         expectThat(reply?.ok === true && reply.value === 0, `simulate:sensor() was answered ${show(reply)}; expected { ok: true, value: 0 }, as before`);
+
+        // The count is the server's: a lesson started again (in the same process) starts at 0.
+        const restarted = await t.start({ ...QUICK, pinFactory: testPins(0).factory });
+        const [dee] = await greeted(t, restarted.url);
+        const state = t.next(dee, 'gpio:21', 'a client of a lesson started again to get gpio:21', undefined, SOON);
+        await t.ask(dee, 'gpio:21', [], SOON);
+        const [fresh] = await state;
+        expectThat(
+          (fresh as { changes?: unknown })?.changes === 0,
+          `a lesson started again in the same process, with no change of its own, sent gpio:21 with ${show(fresh)}; expected changes: 0, the changes since that server started: keep the count inside start(), not in a variable of the module, which outlives close() and a restart`,
+        );
+        await restarted.close();
       },
     },
   ],
