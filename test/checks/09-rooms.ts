@@ -255,6 +255,18 @@ export const checks: LessonChecks = {
         await shows(hostile, true, `a person named ${show(hostile)} joined "Study", and Dee's sidebar does not show the name as text`);
         eve.close();
         await shows('Eve', false, 'Eve left "Study", and Dee\'s sidebar still shows her');
+
+        // Your own name is text too: a link can carry any name to the chat page.
+        // Fay joins after: once the page shows her, it has drawn a list from the server.
+        const own = await t.open(`/chat.html?${new URLSearchParams({ name: hostile, room: 'Den' })}`);
+        await own
+          .waitForFunction((p) => 'pwned' in window || new RegExp(p).test(document.querySelector<HTMLElement>('#users')?.innerText ?? ''), pattern, { timeout: 2000 })
+          .catch(() => {});
+        await member(t, 'Fay', 'Den');
+        await own
+          .waitForFunction(() => 'pwned' in window || /\bFay\b/.test(document.querySelector<HTMLElement>('#users')?.innerText ?? ''), undefined, { timeout: 2000 })
+          .catch(() => {});
+        await t.showsAsText(own, `the chat page opened as ${show(hostile)} (the name a link gave it), with its own name in the sidebar`, hostile);
       },
     },
     {
