@@ -64,7 +64,7 @@ function testPins(sensorLevel: Bit = 0) {
     if (!pin) throw new NotYet('the lesson opened no LED on GPIO 17 with the pinFactory it was given');
     return pin;
   };
-  return { factory, sensor, led };
+  return { factory, sensor, led, made };
 }
 
 /** Connects and resolves with the client and its event:hello. */
@@ -164,6 +164,17 @@ export const checks: LessonChecks = {
         expectThat(
           refused > 0,
           `12 quick simulate:button() from three connections of one client (one address) were all accepted; limit the button as the sensor is (5 at once, then 2 a second), for each client by its address, not for each connection`,
+        );
+
+        // close() releases every pin, the button's too, or the next run finds it taken.
+        const pins = testPins();
+        const other = await t.start({ ...QUICK, pinFactory: pins.factory });
+        await other.close();
+        const button = pins.made.find(({ request }) => request.direction === 'in' && request.pin === 20);
+        expectThat(button !== undefined, 'the lesson opened no button on GPIO 20 with the pinFactory it was given; open it from the same factory as the sensor, so every kind of pin works');
+        expectThat(
+          button!.released,
+          "the lesson was closed and the button's pin (GPIO 20) was not released; close() must release every pin it opened, the button's too, or the next run finds it taken",
         );
       },
     },
