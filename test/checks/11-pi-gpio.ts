@@ -298,6 +298,14 @@ export const checks: LessonChecks = {
           plain.sensor().set(1);
           await high;
         }
+
+        // The lesson's own simulated pins have no pull-up: with SENSOR_ACTIVE_LOW=1, the sensor starts released.
+        const own = await t.start({ ...QUICK, simulate: true, env: { SENSOR_ACTIVE_LOW: '1' } });
+        const [, start] = await greeted(t, own.url);
+        expectThat(
+          start?.sensor?.value === 0,
+          `with SENSOR_ACTIVE_LOW=1 and the lesson's own simulated pins, event:hello says the sensor is ${show(start?.sensor)} at start; expected value 0, released: a simulated pin has no pull-up, so start it at 1 at the pin`,
+        );
       },
     },
     {
