@@ -330,6 +330,23 @@ export const checks: LessonChecks = {
           await expectValue(t, watcher, 'simulate:sensor', value);
           await on.prints(new RegExp(`\\b${value}\\b`), printed, `a new line with the sensor's new value, ${value}, once it changed`, PROGRAM_MS);
         }
+
+        // The network drops; the client reconnects on its own, and still prints each change once.
+        const sockets = () => [...lesson.io!.of('/').sockets.values()].filter((socket) => socket.id !== watcher.id);
+        for (const socket of sockets()) socket.conn.close();
+        for (const until = Date.now() + PROGRAM_MS; sockets().length === 0 && Date.now() < until; ) await t.pause(50);
+        expectThat(sockets().length > 0, `\`client.ts on ${lesson.url}\` did not reconnect after its connection dropped (printed: ${show(on.lines().slice(-3))})`);
+        await t.pause(300); // what it does on connecting (asking again, switching again) is done by now
+        const before = on.lines().length;
+        await expectValue(t, watcher, 'simulate:sensor', 0);
+        await on.prints(/\b0\b/, before, "a new line with the sensor's new value, 0, after a reconnect", PROGRAM_MS);
+        await t.pause(200); // a second line would have come by now
+        const zeros = on.lines().slice(before).filter((line) => /\b0\b/.test(line));
+        expectThat(
+          zeros.length === 1,
+          `after a reconnect, one change of the sensor was printed ${zeros.length} times (${show(zeros)}); listen for changes once, outside the connect handler, or each reconnect adds a listener`,
+        );
+        await expectValue(t, watcher, 'simulate:sensor', 1); // back to 1 for the next client
         const ledOff = hears(t, watcher, 'gpio:17', { value: 0 }, 'everyone', PROGRAM_MS);
         const off = runClient(t, ['off', lesson.url]);
         try {
