@@ -110,6 +110,15 @@ export const checks: LessonChecks = {
           `after interval(60000), the client still got ${heardByA.length} dates in 0.4 s, while another got 4 at the lesson's pace of 100 ms; is a shared timer still sending to everyone?`,
         );
 
+        // The pace is the socket's own: a client that connects now keeps the lesson's pace.
+        const c = await t.connect();
+        const forC = await countWithin(c, 'date', 3, 600);
+        expectThat(
+          forC >= 3,
+          `after one client sent interval(60000), a client that connected next got ${forC} dates in 0.6 s, expected the lesson's pace of 100 ms; is the chosen pace kept for everyone rather than for the socket that asked?`,
+        );
+        c.close();
+
         // And speeds up again.
         await t.expectOk(a, 'interval', [100]);
         const got = await countWithin(a, 'date', 3, 900);

@@ -1,5 +1,6 @@
 // The checks of lesson 02's exercises (see its README).
 import type { Page } from 'playwright-core';
+import { Manager } from 'socket.io-client';
 import { BROWSER_ZONE, expectThat, show, type Check, type Client, type LessonChecks } from './check';
 
 /** Every duration in a line, in milliseconds: "1234 ms", "1.2 s", "3 seconds". */
@@ -114,7 +115,15 @@ export const checks: LessonChecks = {
             hello?.id === client.id && hello?.count === count,
             `${who} got event:hello with ${show(hello)}; expected its own id and count: ${count}, as { id: "${client.id}", count: ${count} }`,
           );
-        const [a, helloA] = await connectForHello(t);
+        // A connection underneath with no socket in the namespace (a page still loading, or one
+        // on its way out) is not a client: io.engine.clientsCount would count it.
+        const underneath = new Manager((await t.lesson()).url, { transports: ['websocket'], reconnection: false, autoConnect: false });
+        await new Promise<void>((resolve, reject) => underneath.open((err) => (err ? reject(err) : resolve())));
+        const [a, helloA] = await connectForHello(t).finally(() => underneath.engine.close());
+        expectThat(
+          (helloA as { count?: unknown } | undefined)?.count !== 2,
+          `the first client got event:hello with ${show(helloA)}, while only a bare connection (no socket, in no namespace) was open besides it; count the sockets, io.of('/').sockets.size, not the connections underneath (io.engine.clientsCount)`,
+        );
         expectHello(a, helloA, 1, 'the first client');
         const idOfA = a.id; // a closed client forgets its id
         const [b, helloB] = await connectForHello(t);

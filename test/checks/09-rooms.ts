@@ -138,6 +138,14 @@ export const checks: LessonChecks = {
           after?.ok === true && after.room === 'LOBBY',
           `once everyone had left "Lobby", join({ name: "Dee", room: "LOBBY" }) was answered ${show(after)}; an empty room is forgotten, so expected { ok: true, name: "Dee", room: "LOBBY" }`,
         );
+
+        // Case is not only A to Z: "КУХНЯ" is the room "Кухня".
+        await member(t, 'Fay', 'Кухня');
+        const [, cyrillic] = await joined(t, 'Gus', 'КУХНЯ');
+        expectThat(
+          cyrillic?.ok === true && cyrillic.room === 'Кухня',
+          `with Fay in "Кухня", join({ name: "Gus", room: "КУХНЯ" }) was answered ${show(cyrillic)}; room names ignore case in every script, not only A to Z (toLowerCase does), so expected room "Кухня"`,
+        );
       },
     },
     {
@@ -174,6 +182,18 @@ export const checks: LessonChecks = {
         const sneaky = await t.ask(refused[0], 'createMessage', [{ text: 'me too' }], SOON);
         expectThat(sneaky?.ok === false, `a socket whose join as "Ann" was refused sent createMessage({ text: "me too" }) and it was answered ${show(sneaky)}; it has joined nothing, so expected { ok: false, error: "…" }`);
         other.close();
+
+        // A refused socket that leaves frees nothing: the name is still Ann's.
+        for (const client of refused) {
+          const id = client.id;
+          client.close();
+          await gone(t, id);
+        }
+        const [, still] = await joined(t, 'Ann', 'Lobby');
+        expectThat(
+          still?.ok === false,
+          `after the sockets whose join as "Ann" was refused had left, join({ name: "Ann", room: "Lobby" }) was answered ${show(still)}; Ann is still in "Lobby": a refused socket that leaves must not free the name it asked for`,
+        );
 
         ann.close();
         const again = await joinOnceGone(t, 'Ann', 'Lobby', (answer) => answer?.ok === true);
@@ -235,6 +255,18 @@ export const checks: LessonChecks = {
         await shows(hostile, true, `a person named ${show(hostile)} joined "Study", and Dee's sidebar does not show the name as text`);
         eve.close();
         await shows('Eve', false, 'Eve left "Study", and Dee\'s sidebar still shows her');
+
+        // Your own name is text too: a link can carry any name to the chat page.
+        // Fay joins after: once the page shows her, it has drawn a list from the server.
+        const own = await t.open(`/chat.html?${new URLSearchParams({ name: hostile, room: 'Den' })}`);
+        await own
+          .waitForFunction((p) => 'pwned' in window || new RegExp(p).test(document.querySelector<HTMLElement>('#users')?.innerText ?? ''), pattern, { timeout: 2000 })
+          .catch(() => {});
+        await member(t, 'Fay', 'Den');
+        await own
+          .waitForFunction(() => 'pwned' in window || /\bFay\b/.test(document.querySelector<HTMLElement>('#users')?.innerText ?? ''), undefined, { timeout: 2000 })
+          .catch(() => {});
+        await t.showsAsText(own, `the chat page opened as ${show(hostile)} (the name a link gave it), with its own name in the sidebar`, hostile);
       },
     },
     {
@@ -249,13 +281,17 @@ export const checks: LessonChecks = {
         };
         const attic = await joinedNow('Ann', 'Attic');
         await joinedNow('Bob', 'Greenhouse');
-        await joinedNow('Cy', 'Greenhouse');
+        const cy = await joinedNow('Cy', 'Greenhouse');
         await joinedNow('Dee', 'Kitchen');
         // A room whose name closes an attribute and opens a tag: text, wherever the page puts it.
         const hostile = '"><img src=x onerror=pwned=1>';
         await joinedNow('Mallory', hostile);
-        attic.close();
-        await t.pause(50);
+        // Ann leaves Attic empty; Cy leaves Greenhouse with Bob still in it.
+        for (const leaver of [attic, cy]) {
+          const id = leaver.id;
+          leaver.close();
+          await gone(t, id);
+        }
 
         const page = await t.open('/');
         let seen = await suggestions(page);
@@ -269,6 +305,10 @@ export const checks: LessonChecks = {
         const leaked = ids.find((id) => seen.options.some((option) => option.includes(id)) || seen.text.includes(id));
         expectThat(!leaked, `the join page suggests a room named like a socket id ${where}; every socket is in a room of its own, which is not a chat room`);
         expectThat(!/room:/.test(seen.options.join(' ') + seen.text), `the join page suggests a room with its "room:" prefix ${where}; show the room as people typed it`);
+        expectThat(
+          offers('Greenhouse') || !offers('Kitchen'),
+          `Cy left "Greenhouse" with Bob still in it, and the join page no longer suggests it ${where}; a room is forgotten when its last person leaves, not when anyone does`,
+        );
         expectThat(offers('Greenhouse') && offers('Kitchen'), `with people in "Greenhouse" and "Kitchen", the join page suggests neither ${where}; expected both, as options of a <datalist> the room box (#room) names with list="…", or as text on the page`);
         expectThat(!offers('Attic'), `the join page suggests "Attic", whose last person has left ${where}; suggest only rooms with people in them`);
         expectThat(offers(hostile), `the join page does not suggest the room ${show(hostile)} ${where}; it should, as text`);

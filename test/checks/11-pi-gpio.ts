@@ -64,7 +64,7 @@ function testPins(sensorLevel: Bit = 0) {
     if (!pin) throw new NotYet('the lesson opened no LED on GPIO 17 with the pinFactory it was given');
     return pin;
   };
-  return { factory, sensor, led };
+  return { factory, sensor, led, made };
 }
 
 /** Connects and resolves with the client and its event:hello. */
@@ -165,6 +165,17 @@ export const checks: LessonChecks = {
           refused > 0,
           `12 quick simulate:button() from three connections of one client (one address) were all accepted; limit the button as the sensor is (5 at once, then 2 a second), for each client by its address, not for each connection`,
         );
+
+        // close() releases every pin, the button's too, or the next run finds it taken.
+        const pins = testPins();
+        const other = await t.start({ ...QUICK, pinFactory: pins.factory });
+        await other.close();
+        const button = pins.made.find(({ request }) => request.direction === 'in' && request.pin === 20);
+        expectThat(button !== undefined, 'the lesson opened no button on GPIO 20 with the pinFactory it was given; open it from the same factory as the sensor, so every kind of pin works');
+        expectThat(
+          button!.released,
+          "the lesson was closed and the button's pin (GPIO 20) was not released; close() must release every pin it opened, the button's too, or the next run finds it taken",
+        );
       },
     },
     {
@@ -214,6 +225,19 @@ export const checks: LessonChecks = {
             expectThat(answer?.ok === true, `gpio:17({ value: 0 }) was answered ${show(answer)}`);
           },
         });
+
+        // During a blink the LED's state is the blink's: a newcomer hears what everyone last heard.
+        const slow = await t.start({ ...QUICK, blinkMs: 400, pinFactory: testPins().factory });
+        const [dee] = await greeted(t, slow.url);
+        const lit = hears(t, dee, 'gpio:17', { value: 1 }, 'Dee');
+        await t.expectOk(dee, 'blink', [], SOON);
+        await lit;
+        const [, during] = await greeted(t, slow.url);
+        expectThat(
+          during?.led?.value === 1,
+          `during a blink, just after every client heard gpio:17 { value: 1 }, a newcomer's event:hello says the LED is ${show(during?.led)}; expected value 1: the blink must keep the LED's state up to date, as a switch by hand does`,
+        );
+        await slow.close();
 
         // close() during a blink stops it: no switch of a released LED afterwards.
         const pins = testPins();
@@ -274,6 +298,14 @@ export const checks: LessonChecks = {
           plain.sensor().set(1);
           await high;
         }
+
+        // The lesson's own simulated pins have no pull-up: with SENSOR_ACTIVE_LOW=1, the sensor starts released.
+        const own = await t.start({ ...QUICK, simulate: true, env: { SENSOR_ACTIVE_LOW: '1' } });
+        const [, start] = await greeted(t, own.url);
+        expectThat(
+          start?.sensor?.value === 0,
+          `with SENSOR_ACTIVE_LOW=1 and the lesson's own simulated pins, event:hello says the sensor is ${show(start?.sensor)} at start; expected value 0, released: a simulated pin has no pull-up, so start it at 1 at the pin`,
+        );
       },
     },
     {
@@ -302,6 +334,23 @@ export const checks: LessonChecks = {
           await heard;
           await on.prints(new RegExp(`\\b${value}\\b`), printed, `a new line with the sensor's new value, ${value}, once it changed`, PROGRAM_MS);
         }
+
+        // The network drops; the client reconnects on its own, and still prints each change once.
+        const sockets = () => [...lesson.io!.of('/').sockets.values()].filter((socket) => socket.id !== watcher.id);
+        for (const socket of sockets()) socket.conn.close();
+        for (const until = Date.now() + PROGRAM_MS; sockets().length === 0 && Date.now() < until; ) await t.pause(50);
+        expectThat(sockets().length > 0, `\`client.ts on ${lesson.url}\` did not reconnect after its connection dropped (printed: ${show(on.lines().slice(-3))})`);
+        await t.pause(300); // what it does on connecting (asking again, switching again) is done by now
+        const before = on.lines().length;
+        await expectValue(t, watcher, 'simulate:sensor', 0);
+        await on.prints(/\b0\b/, before, "a new line with the sensor's new value, 0, after a reconnect", PROGRAM_MS);
+        await t.pause(200); // a second line would have come by now
+        const zeros = on.lines().slice(before).filter((line) => /\b0\b/.test(line));
+        expectThat(
+          zeros.length === 1,
+          `after a reconnect, one change of the sensor was printed ${zeros.length} times (${show(zeros)}); listen for changes once, outside the connect handler, or each reconnect adds a listener`,
+        );
+        await expectValue(t, watcher, 'simulate:sensor', 1); // back to 1 for the next client
         const ledOff = hears(t, watcher, 'gpio:17', { value: 0 }, 'everyone', PROGRAM_MS);
         const off = runClient(t, ['off', lesson.url]);
         try {
@@ -341,6 +390,18 @@ export const checks: LessonChecks = {
         expectThat(odd.length === 0, `gpio:21 came with ${show(odd[0])}; keep the field value as it was`);
         const reply = await t.ask(ann, 'simulate:sensor', [], SOON);
         expectThat(reply?.ok === true && reply.value === 0, `simulate:sensor() was answered ${show(reply)}; expected { ok: true, value: 0 }, as before`);
+
+        // The count is the server's: a lesson started again (in the same process) starts at 0.
+        const restarted = await t.start({ ...QUICK, pinFactory: testPins(0).factory });
+        const [dee] = await greeted(t, restarted.url);
+        const state = t.next(dee, 'gpio:21', 'a client of a lesson started again to get gpio:21', undefined, SOON);
+        await t.ask(dee, 'gpio:21', [], SOON);
+        const [fresh] = await state;
+        expectThat(
+          (fresh as { changes?: unknown })?.changes === 0,
+          `a lesson started again in the same process, with no change of its own, sent gpio:21 with ${show(fresh)}; expected changes: 0, the changes since that server started: keep the count inside start(), not in a variable of the module, which outlives close() and a restart`,
+        );
+        await restarted.close();
       },
     },
   ],
