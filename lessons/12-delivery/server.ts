@@ -15,7 +15,7 @@ import path from 'node:path';
 import express from 'express';
 import { Server, type Socket } from 'socket.io';
 import { ADMIN } from '../../shared/chat-events';
-import { limitEachClient } from '../../shared/clients';
+import { addressOf, limitEachClient } from '../../shared/clients';
 import { generateLocationMessage, generateMessage } from '../../shared/message-generator';
 import { checkOrigin, corsFor } from '../../shared/origins';
 import { publicFolder } from '../../shared/public';
@@ -34,6 +34,7 @@ import {
   type Checked,
   type Reply,
 } from '../../shared/validation';
+import { ByteBudget, CATCH_UP_BUDGET } from './catch-up';
 import type { ClientToServerEvents, MessagePayload, ServerToClientEvents } from './events';
 import { limitRecoveries, RECOVERY_RATE_LIMIT, type RecoveryData } from './recovery';
 import { dbFileFromEnv, MAX_STORED_PER_ROOM, MessageStore, syncFromEnv, type NewMessage, type StoredMessage, type Sync } from './store';
@@ -57,6 +58,8 @@ export interface DeliveryOptions extends StartOptions {
   recoveryMs?: number;
   /** How often one address may recover a connection (see recovery.ts). */
   recoveryRateLimit?: RateLimitOptions;
+  /** How many bytes of stored messages one address may be sent when it joins, at once and per second (see catch-up.ts). */
+  catchUpBudget?: RateLimitOptions;
 }
 
 export const JOIN_RATE_LIMIT: RateLimitOptions = { burst: 5, perSecond: 1 };
@@ -82,8 +85,8 @@ export const MAX_CATCH_UP = 1_000;
  * message of 500 quotes takes 1,000 as JSON: `\"`).
  */
 export const MAX_CATCH_UP_BYTES = 600_000;
-/** What a page is told when it cannot get every message it missed: the store no longer has them all. */
-export const GAP_NOTICE = 'Some messages sent while you were away are no longer kept: they are missing here.';
+/** What a page is told when it cannot get every message it missed: no longer stored, or too many to send. */
+export const GAP_NOTICE = 'Some earlier messages could not be sent: they are no longer kept, or there were too many at once.';
 /** The longest `clientOffset` accepted (a UUID is 36 characters). */
 export const MAX_CLIENT_OFFSET_LENGTH = 64;
 
@@ -135,6 +138,7 @@ export async function start({
   maxStoredPerRoom = MAX_STORED_PER_ROOM,
   recoveryMs = RECOVERY_MS,
   recoveryRateLimit = RECOVERY_RATE_LIMIT,
+  catchUpBudget = CATCH_UP_BUDGET,
   keepStoredMs = 2 * recoveryMs,
 }: DeliveryOptions = {}): Promise<RunningLesson> {
   let store: MessageStore;
@@ -166,6 +170,7 @@ export async function start({
   limitRecoveries(io, { rateLimit: recoveryRateLimit, maxCatchUp: MAX_CATCH_UP, maxCatchUpBytes: MAX_CATCH_UP_BYTES, recoveryMs });
   const limiter = new ClientRateLimiter(rateLimit);
   const joinLimiter = new ClientRateLimiter(joinRateLimit);
+  const catchUps = new ByteBudget(catchUpBudget); // bytes of history per address (catch-up.ts)
   const users = new Users(maxRoomSize);
 
   /** Everyone in `user`'s room gets the room's names, soon: one list for many joins at once. */
@@ -232,8 +237,9 @@ export async function start({
 
     /**
      * Sends the room's messages after `offset`, oldest first: the newest MAX_CATCH_UP of them, in
-     * MAX_CATCH_UP_BYTES at most; or, for 0, its last HISTORY. If some after `offset` are not sent
-     * (no longer stored, or past those limits), a notice says so first, with `gap: true`.
+     * MAX_CATCH_UP_BYTES at most; or, for 0, its last HISTORY. Either way, no more than what is
+     * left of the address's budget (catch-up.ts). If some are not sent (no longer stored, or past
+     * those limits), a notice says so first, with `gap: true`.
      */
     function sendHistory(socket: ChatSocket, roomKey: string, offset: number) {
       let rows: StoredMessage[];
@@ -245,13 +251,17 @@ export async function start({
         return storeFailed(err);
       }
       // From the newest back, as many as fit.
+      const address = addressOf(socket);
+      const limit = Math.min(MAX_CATCH_UP_BYTES, catchUps.available(address));
       let first = rows.length;
       let bytes = 0;
       while (first > 0 && rows.length - first < MAX_CATCH_UP) {
-        bytes += JSON.stringify(rows[first - 1]).length;
-        if (bytes > MAX_CATCH_UP_BYTES) break;
+        const size = JSON.stringify(rows[first - 1]).length;
+        if (bytes + size > limit) break;
+        bytes += size;
         first--;
       }
+      catchUps.spend(address, bytes);
       if (gap || first > 0) socket.emit('newMessage', { ...generateMessage(ADMIN, GAP_NOTICE), gap: true });
       for (const row of rows.slice(first)) sendStored(socket, row);
     }

@@ -27,6 +27,9 @@ interface RawClient {
   /** The chat messages it got (replayed or live), and their bytes. */
   messages: number;
   bytes: number;
+  /** Of those, the stored ones (with an id), and Admin's notices of a gap. */
+  stored: number;
+  gaps: number;
   /** The offset of the last packet it got, as Socket.IO's client keeps it. */
   lastOffset?: string;
   /** Sends an event with an acknowledgement; resolves with the answer. */
@@ -48,11 +51,14 @@ function openRaw(lesson: RunningLesson, localAddress: string, auth: object = {})
       pid: '',
       messages: 0,
       bytes: 0,
+      stored: 0,
+      gaps: 0,
       ask(event, ...args) {
         const id = nextAck++;
         ws.send(`42${id}${JSON.stringify([event, ...args])}`);
         return new Promise((answered, failed) => {
-          const timeout = setTimeout(() => failed(new Error(`no answer to "${event}" within 1000 ms`)), 1000);
+          // Long enough to see what an attack costs, rather than a timeout, when the server is slow.
+          const timeout = setTimeout(() => failed(new Error(`no answer to "${event}" within 5000 ms`)), 5000);
           acks.set(id, (value) => (clearTimeout(timeout), answered(value)));
         });
       },
@@ -83,6 +89,9 @@ function openRaw(lesson: RunningLesson, localAddress: string, auth: object = {})
         if (args[0] === 'newMessage' || args[0] === 'newLocationMessage') {
           client.messages++;
           client.bytes += text.length;
+          const message = args[1] as { id?: unknown; gap?: unknown };
+          if (message.id !== undefined) client.stored++;
+          if (message.gap === true) client.gaps++;
         }
         if (typeof args.at(-1) === 'string' && args.length > 2) client.lastOffset = args.at(-1) as string;
       }
@@ -345,5 +354,55 @@ describe('12 delivery robustness: one address cannot erase the history', functio
     expect(bystander.slowestAnswer).toBeLessThan(QUICK_MS);
     expect(bystander.slowestJoin).toBeLessThan(2000);
     ann.close();
+  });
+});
+
+describe('12 delivery robustness: a rejoin\'s catch-up is budgeted per address', function () {
+  this.timeout(30_000);
+  // A budget shrunk for the test: 200 KB at once, then 1 KB a second (the lesson's: 1.2 MB, then 300 KB/s).
+  const catchUpBudget = { burst: 200_000, perSecond: 1_000 };
+  let lesson: RunningLesson;
+  beforeEach(async () => {
+    lesson = await start({ ...options, catchUpBudget, port: 0 });
+  });
+  afterEach(async () => {
+    await lesson.close();
+  });
+
+  it('sends one address no more than its budget when it rejoins from an old offset on 15 sockets at once; each cut short is told', async () => {
+    // Room "Class": 400 messages of 500 quotes (1,000 characters each as JSON), sent by a classmate.
+    const classmate = await connect<Client>(lesson.url, from('127.0.0.50'));
+    await classmate.timeout(1000).emitWithAck('join', { name: 'Classmate', room: 'Class' });
+    const count = 400;
+    for (let i = 0; i < count; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, () => classmate.timeout(5000).emitWithAck('createMessage', { text: '"'.repeat(500) })));
+    }
+    const watch = watchBystander(lesson, '127.0.0.52');
+    // One address, 15 raw WebSockets at once, each saying it saw only message 1: each asks for the other 399.
+    const started = Date.now();
+    const rejoins = await Promise.all(
+      Array.from({ length: 15 }, async (_, i) => {
+        const mallory = await openRaw(lesson, '127.0.0.51', { serverOffset: 1 });
+        await mallory.ask('join', { name: `Mallory ${i}`, room: 'Class' });
+        await mallory.ask('sync'); // a round trip: all it was sent has arrived
+        await mallory.close();
+        return mallory;
+      }),
+    );
+    const seconds = (Date.now() - started) / 1000;
+    const bystander = await watch.stop();
+    classmate.close();
+
+    const bytes = rejoins.reduce((sum, { bytes }) => sum + bytes, 0);
+    // The budget, what it refilled meanwhile, and a margin for the Admin notices (welcome, gap, joined).
+    const allowed = catchUpBudget.burst + catchUpBudget.perSecond * seconds + 15 * 2_000;
+    expect({ bytes, withinBudget: bytes <= allowed }).toEqual({ bytes, withinBudget: true });
+    // Nothing is lost silently: a rejoin that did not get all 399 got a gap notice.
+    const cutShort = rejoins.filter(({ stored }) => stored < count - 1);
+    expect(cutShort.length).toBeGreaterThan(0);
+    expect(cutShort.map(({ gaps }) => gaps)).toEqual(cutShort.map(() => 1));
+    expect(bystander.failures).toEqual([]);
+    expect(bystander.slowestAnswer).toBeLessThan(QUICK_MS);
+    expect(bystander.slowestJoin).toBeLessThan(2000);
   });
 });
