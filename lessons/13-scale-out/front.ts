@@ -28,17 +28,17 @@ export const firstBytesMsFromEnv = () => limitsFromEnv().headersTimeoutMs;
 /** Connections one address may have waiting in the primary for their first bytes. */
 export const WAITING_PER_ADDRESS = 50;
 /**
- * New connections one address may hand to the workers: as many at once as it
- * may hold Socket.IO connections (MAX_CONNECTIONS_PER_ADDRESS, 20:
- * shared/clients.ts), then half as many a second (every request is a
- * connection of its own here, a page's files too). Each handover is a message to a worker, with
+ * New connections one address may hand to the workers: 20 at once
+ * (MAX_CONNECTIONS_PER_ADDRESS, shared/clients.ts), then 50 a second
+ * (MAX_TCP_CONNECTIONS_PER_ADDRESS): every request is a connection of its own
+ * here, and a long-polling client that chats makes several a second. Each handover is a message to a worker, with
  * the connection in it: hundreds at once from one laptop would queue a
  * classmate's behind them for seconds. Past it, the connection is answered
  * 429 (Too Many Requests) here.
  */
 export const handoversFromEnv = (): RateLimitOptions => {
-  const cap = limitsFromEnv().connectionsPerAddress;
-  return { burst: cap, perSecond: cap / 2 };
+  const limits = limitsFromEnv();
+  return { burst: limits.connectionsPerAddress, perSecond: limits.tcpConnectionsPerAddress };
 };
 
 const UNAVAILABLE = 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
