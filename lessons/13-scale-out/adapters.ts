@@ -51,6 +51,25 @@ export function checkRedisUrl(text: string): string {
   return text;
 }
 
+/** The Redis stream every server appends to (the adapter's default name, said here so the limits below find it). */
+export const STREAM = 'socket.io';
+/** Where the adapter keeps a dropped socket's session (its default). */
+const SESSION_PREFIX = 'sio:session:';
+/**
+ * The most stream entries a recovery may read: lesson 13's catch-up limit
+ * (MAX_CATCH_UP in chat.ts). Every server's packets share the stream, so an
+ * offset with more entries after it is refused before anything is read: the
+ * page starts afresh, and its join gets what it missed from the store.
+ */
+export const MAX_REPLAY = 500;
+/**
+ * The stream's most bytes. The adapter trims it to 10,000 entries, whatever
+ * their size: 10,000 user lists of a full room are tens of MB, in Redis's
+ * memory and in each recovery's read. Checked every second (MEMORY USAGE),
+ * and trimmed (XTRIM) to the share of entries that fits.
+ */
+export const MAX_STREAM_BYTES = 16_000_000;
+
 export interface RedisAdapter {
   adapter: ServerOptions['adapter'];
   /** Closes the Redis connection (after io.close()). */
@@ -63,7 +82,10 @@ export interface RedisAdapter {
  * connected, a lost connection is retried for ever: the adapter picks the
  * stream up where it left it.
  */
-export async function redisAdapter(url: string, { blockTimeInMs = 5000 } = {}): Promise<RedisAdapter> {
+export async function redisAdapter(
+  url: string,
+  { blockTimeInMs = 5000, maxReplay = MAX_REPLAY, maxStreamBytes = MAX_STREAM_BYTES, trimEveryMs = 1000 } = {},
+): Promise<RedisAdapter> {
   let ready = false;
   const client = createClient({
     url: checkRedisUrl(url),
@@ -91,11 +113,52 @@ export async function redisAdapter(url: string, { blockTimeInMs = 5000 } = {}): 
     throw new Error(`${why}. Start redis-server, or unset REDIS_URL to use the cluster adapter (one machine, nothing to install).`);
   }
   ready = true;
+  const trimming = setInterval(() => void trimToBytes(client, maxStreamBytes).catch(() => {}), trimEveryMs).unref();
+  // blockTimeInMs: how long the adapter's reader waits on the stream per read (it closes after its last read).
+  const makeAdapter = createRedisAdapter(client, { blockTimeInMs, streamName: STREAM, sessionKeyPrefix: SESSION_PREFIX });
   return {
-    // blockTimeInMs: how long the adapter's reader waits on the stream per read (it closes after its last read).
-    adapter: createRedisAdapter(client, { blockTimeInMs }),
+    // A function, not an arrow: Socket.IO calls it with `new`.
+    adapter: function (nsp: Parameters<typeof makeAdapter>[0]) {
+      return boundRecovery(makeAdapter(nsp), client, maxReplay);
+    } as unknown as ServerOptions['adapter'],
     async close() {
+      clearInterval(trimming);
       await client.close().catch(() => client.destroy());
     },
   };
+}
+
+type RedisClient = ReturnType<typeof createClient>;
+type StreamsAdapter = ReturnType<ReturnType<typeof createRedisAdapter>>;
+
+/**
+ * The adapter restores a session by reading the stream from the page's
+ * offset to its end, in one XRANGE with no COUNT, and decoding every entry;
+ * only then could the lesson count what it found. It has no option for a
+ * limit, so this wraps its restoreSession: first one bounded read (XRANGE
+ * … COUNT maxReplay + 1) says whether the offset is within reach; if more
+ * entries follow it, the session is dropped and refused, having read no more.
+ */
+function boundRecovery(adapter: StreamsAdapter, client: RedisClient, maxReplay: number): StreamsAdapter {
+  const restore = adapter.restoreSession.bind(adapter);
+  adapter.restoreSession = async (pid, offset) => {
+    if (/^\d+-\d+$/.test(offset)) {
+      const [time, sequence] = offset.split('-');
+      const after = await client.xRange(STREAM, `${time}-${Number(sequence) + 1}`, '+', { COUNT: maxReplay + 1 });
+      if (after.length > maxReplay) {
+        await client.del(SESSION_PREFIX + pid); // once refused, not tried again
+        return null as never; // no recovery (the type leaves null out; Socket.IO takes it)
+      }
+    }
+    return restore(pid, offset); // it refuses a malformed offset itself
+  };
+  return adapter;
+}
+
+/** Trims the stream to about `maxBytes`: its oldest entries go, in the share that is too much. */
+async function trimToBytes(client: RedisClient, maxBytes: number): Promise<void> {
+  const bytes = Number(await client.sendCommand(['MEMORY', 'USAGE', STREAM]));
+  if (!(bytes > maxBytes)) return;
+  const entries = await client.xLen(STREAM);
+  await client.xTrim(STREAM, 'MAXLEN', Math.floor((entries * maxBytes * 0.9) / bytes));
 }

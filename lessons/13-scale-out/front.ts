@@ -17,7 +17,6 @@
 import type { Worker } from 'node:cluster';
 import { createServer, type Server, type Socket } from 'node:net';
 import { clientKey, limitsFromEnv } from '../../shared/clients';
-import { RateLimiter, type RateLimitOptions } from '../../shared/rate-limit';
 
 /**
  * A connection that sends nothing for this long is closed: it holds a file
@@ -27,22 +26,7 @@ import { RateLimiter, type RateLimitOptions } from '../../shared/rate-limit';
 export const firstBytesMsFromEnv = () => limitsFromEnv().headersTimeoutMs;
 /** Connections one address may have waiting in the primary for their first bytes. */
 export const WAITING_PER_ADDRESS = 50;
-/**
- * New connections one address may hand to the workers: as many at once as it
- * may hold Socket.IO connections (MAX_CONNECTIONS_PER_ADDRESS, 20:
- * shared/clients.ts), then half as many a second (every request is a
- * connection of its own here, a page's files too). Each handover is a message to a worker, with
- * the connection in it: hundreds at once from one laptop would queue a
- * classmate's behind them for seconds. Past it, the connection is answered
- * 429 (Too Many Requests) here.
- */
-export const handoversFromEnv = (): RateLimitOptions => {
-  const cap = limitsFromEnv().connectionsPerAddress;
-  return { burst: cap, perSecond: cap / 2 };
-};
-
 const UNAVAILABLE = 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
-const TOO_MANY = 'HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
 /** A request line longer than this is handed over as it is: the worker refuses it (414). */
 const MAX_REQUEST_LINE = 8 * 1024;
 
@@ -53,10 +37,9 @@ const MAX_REQUEST_LINE = 8 * 1024;
  */
 export function frontPort(
   pick: (sid: string | undefined) => Pick<Worker, 'send'> | undefined,
-  { firstBytesMs = firstBytesMsFromEnv(), waitingPerAddress = WAITING_PER_ADDRESS, handovers = handoversFromEnv() } = {},
+  { firstBytesMs = firstBytesMsFromEnv(), waitingPerAddress = WAITING_PER_ADDRESS } = {},
 ): Server {
   const waiting = new Map<string, number>(); // address → connections waiting for their first bytes
-  const handed = new RateLimiter(handovers); // address → connections it may still hand over
   const front = createServer((socket) => {
     const address = clientKey(socket.remoteAddress ?? 'unknown'); // as the workers key a client: IPv6 by its /64
     const count = (waiting.get(address) ?? 0) + 1;
@@ -84,7 +67,6 @@ export function frontPort(
       socket.off('data', onData);
       socket.setTimeout(0);
       stopWaiting();
-      if (!handed.take(address)) return void socket.end(TOO_MANY, () => socket.destroy());
       const data = chunks.length === 1 ? chunk : Buffer.concat(chunks);
       const worker = pick(sessionIdOf(data));
       if (!worker) return void socket.end(UNAVAILABLE, () => socket.destroy());

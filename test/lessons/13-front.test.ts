@@ -116,25 +116,4 @@ describe('13 scale-out, the front port', () => {
       await f.close();
     }
   });
-
-  it('hands one address only so many new connections at once, and answers the rest 429 at once; another address is not affected', async () => {
-    const f = await front({ handovers: { burst: 5, perSecond: 0.1 } });
-    try {
-      const many = Array.from({ length: 12 }, () => f.open('127.0.0.7'));
-      const answers = many.map(() => '');
-      many.forEach((client, i) => {
-        client.on('data', (chunk: Buffer) => (answers[i] += chunk.toString()));
-        client.write('GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHo');
-      });
-      const closed = await Promise.all(many.map((client) => closedWithin(client, 500)));
-      expect(closed.filter(Boolean)).toHaveLength(7);
-      expect(answers.filter((answer) => answer.startsWith('HTTP/1.1 429 Too Many Requests\r\n'))).toHaveLength(7);
-      const other = f.open('127.0.0.8');
-      other.write('GET / HTTP/1.1\r\n\r\n');
-      while (f.handed.length < 6) await pause(10);
-      expect(f.handed).toHaveLength(6);
-    } finally {
-      await f.close();
-    }
-  });
 });
