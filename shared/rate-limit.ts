@@ -46,6 +46,17 @@ export class RateLimiter {
     return true;
   }
 
+  /** How many tokens `key` has now: for a budget counted in bytes, how many it may be sent. */
+  available(key: string): number {
+    return this.refill(key).tokens;
+  }
+
+  /** Takes `amount` tokens for `key`, down to none: a cost known once the work is done. */
+  spend(key: string, amount: number): void {
+    const bucket = this.refill(key);
+    bucket.tokens = Math.max(0, bucket.tokens - amount);
+  }
+
   /** Forgets a key, e.g. when its socket disconnects. */
   forget(key: string): void {
     this.buckets.delete(key);

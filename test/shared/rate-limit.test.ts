@@ -12,6 +12,19 @@ describe('RateLimiter', () => {
     expect([1, 2, 3].map(() => limiter.take('a'))).toEqual([true, true, false]);
   });
 
+  it('counts a cost known after the fact (bytes sent): available, then spend, never below none', () => {
+    let now = 0;
+    const budget = new RateLimiter({ burst: 1_000, perSecond: 100 }, () => now);
+    expect(budget.available('a')).toBe(1_000);
+    budget.spend('a', 600);
+    expect(budget.available('a')).toBe(400);
+    budget.spend('a', 900);
+    expect(budget.available('a')).toBe(0);
+    expect(budget.available('b')).toBe(1_000); // another key, untouched
+    now = 2_000;
+    expect(budget.available('a')).toBe(200);
+  });
+
   it('keeps keys apart, never stores more than the burst, and forgets', () => {
     let now = 0;
     const limiter = new RateLimiter({ burst: 2, perSecond: 1 }, () => now);
