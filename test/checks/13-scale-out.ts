@@ -63,6 +63,18 @@ async function getJson(url: string): Promise<{ status: number; body: unknown }> 
 const roomsOf = (body: unknown) =>
   Array.isArray(body) ? body.map((room: any) => `${room?.name}: ${room?.users}`).sort() : [`(not an array: ${show(body, 40)})`];
 
+/** Asks `join(payload)` again until it is answered { ok: true } or `ms` have passed: a name freed elsewhere takes a moment to be known. */
+async function joinWhenFree(t: Check, client: Client, payload: { name: string; room: string }, ms: number): Promise<any> {
+  const until = Date.now() + ms;
+  let reply: any;
+  do {
+    reply = await t.ask(client, 'join', [payload], 3000);
+    if (reply?.ok) break;
+    await t.pause(100);
+  } while (Date.now() < until);
+  return reply;
+}
+
 export const checks: LessonChecks = {
   lesson: '13-scale-out',
   explore: {
@@ -183,13 +195,7 @@ export const checks: LessonChecks = {
         const [ann, again] = [await on(t, one.url), await on(t, two.url)];
         await joinOk(t, ann, 'Ann', 'After the race');
         ann.close();
-        const until = Date.now() + 3000;
-        let reply: any;
-        do {
-          reply = await t.ask(again, 'join', [{ name: 'Ann', room: 'After the race' }], 3000);
-          if (reply?.ok) break;
-          await t.pause(100);
-        } while (Date.now() < until);
+        const reply = await joinWhenFree(t, again, { name: 'Ann', room: 'After the race' }, 3000);
         expectThat(reply?.ok === true, `once Ann left worker 1, join({ name: "Ann", room: "After the race" }) on worker 2 was answered ${show(reply)}; her name should be free again`);
 
         // A switch lets go of the old room's name: Cy moves from "Before" to "After", and Dee may be "Cy" in "Before".
@@ -209,13 +215,7 @@ export const checks: LessonChecks = {
         // On the new worker 2: it asks worker 1 only, which holds no Eve.
         const later = await on(t, restarted.url);
         const waited = 3000 * timeFactor;
-        const deadline = Date.now() + waited;
-        let answer: any;
-        do {
-          answer = await t.ask(later, 'join', [{ name: 'Eve', room: 'Killed' }], 3000);
-          if (answer?.ok) break;
-          await t.pause(200);
-        } while (Date.now() < deadline);
+        const answer = await joinWhenFree(t, later, { name: 'Eve', room: 'Killed' }, waited);
         expectThat(
           answer?.ok === true,
           `Eve was in "Killed" on worker 2 when it was killed (SIGKILL: no disconnect handler ran); worker 2 started again, and for ${waited / 1000} s its join({ name: "Eve", room: "Killed" }) was answered ${show(answer)}; the names a killed worker held must be let go`,
