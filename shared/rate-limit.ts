@@ -100,7 +100,14 @@ export class ClientRateLimiter {
   private readonly perSocket: RateLimiter;
   private readonly perAddress: RateLimiter;
 
-  constructor(options: RateLimitOptions = CHAT_RATE_LIMIT, now: () => number = Date.now) {
+  /** What a client over the limit is told (`of`, and shared/handler.ts). */
+  readonly error: string;
+
+  constructor(
+    options: RateLimitOptions = CHAT_RATE_LIMIT,
+    { error = RATE_LIMITED, now = Date.now }: { error?: string; now?: () => number } = {},
+  ) {
+    this.error = error;
     this.perSocket = new RateLimiter(options, now);
     this.perAddress = new RateLimiter(
       { burst: options.burst * SOCKETS_PER_ADDRESS, perSecond: options.perSecond * SOCKETS_PER_ADDRESS },
@@ -117,6 +124,15 @@ export class ClientRateLimiter {
     return true;
   }
 
+  /**
+   * The limit for one socket, as `checked` (shared/handler.ts) takes it. The
+   * socket is forgotten when it disconnects.
+   */
+  of(socket: { id: string; handshake: { address: string }; once(event: 'disconnect', listener: () => void): unknown }): Limit {
+    socket.once('disconnect', () => this.forget(socket));
+    return { take: () => this.take(socket), error: this.error };
+  }
+
   /** Forgets the socket when it disconnects; its address stays limited until its bucket refills. */
   forget(socket: { id: string }): void {
     this.perSocket.forget(socket.id);
@@ -126,6 +142,12 @@ export class ClientRateLimiter {
   get size(): { sockets: number; addresses: number } {
     return { sockets: this.perSocket.size, addresses: this.perAddress.size };
   }
+}
+
+/** Takes a token for one client, or says no, and what to tell it then. */
+export interface Limit {
+  take(): boolean;
+  error: string;
 }
 
 /** The refusal a client gets when over the limit. */

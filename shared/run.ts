@@ -5,11 +5,9 @@ import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import type { Server as SocketServer } from 'socket.io';
 import { guardConnections } from './clients';
+import type { StartOptions } from './settings';
 
-export interface StartOptions {
-  /** The port to listen on. 0 picks a free one (the tests use that). */
-  port?: number;
-}
+export type { StartOptions };
 
 export interface RunningLesson {
   /** Where the Socket.IO server listens, e.g. http://localhost:3000 */

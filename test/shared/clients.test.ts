@@ -70,7 +70,7 @@ describe('clients: limits per address', () => {
   });
 
   it('gives one share of messages to a whole IPv6 /64, not one per address', () => {
-    const limiter = new ClientRateLimiter({ burst: 1, perSecond: 1 }, () => 0);
+    const limiter = new ClientRateLimiter({ burst: 1, perSecond: 1 }, { now: () => 0 });
     // A script that takes a new address of its /64 for every socket gets the address's share, no more.
     const accepted = Array.from({ length: 100 }, (_, i) => limiter.take({ id: `s${i}`, handshake: { address: `2001:db8:aa:1::${i.toString(16)}` } }));
     expect(accepted.filter(Boolean)).toHaveLength(SOCKETS_PER_ADDRESS);

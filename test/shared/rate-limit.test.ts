@@ -61,7 +61,7 @@ describe('ClientRateLimiter', () => {
 
   it('limits each socket, and the sockets of one address together', () => {
     let now = 0;
-    const limiter = new ClientRateLimiter({ burst: 2, perSecond: 1 }, () => now);
+    const limiter = new ClientRateLimiter({ burst: 2, perSecond: 1 }, { now: () => now });
     const mine = [1, 2, 3, 4, 5].map((i) => socket(`s${i}`, '::ffff:127.0.0.2'));
     // Each socket may send 2; the address may send 2 × SOCKETS_PER_ADDRESS in all.
     const accepted = mine.flatMap((s) => [limiter.take(s), limiter.take(s), limiter.take(s)]).filter(Boolean).length;
@@ -71,7 +71,7 @@ describe('ClientRateLimiter', () => {
 
   it('keeps an address limited across a reconnect, and takes nothing when it refuses', () => {
     let now = 0;
-    const limiter = new ClientRateLimiter({ burst: 1, perSecond: 1 }, () => now);
+    const limiter = new ClientRateLimiter({ burst: 1, perSecond: 1 }, { now: () => now });
     for (let i = 0; i < SOCKETS_PER_ADDRESS; i++) {
       const s = socket(`s${i}`, '127.0.0.2');
       expect(limiter.take(s)).toBe(true);
