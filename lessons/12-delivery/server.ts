@@ -17,7 +17,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from './events';
 import { checkMessage, serverOffsetOf } from './offsets';
 import { limitRecoveries } from './recovery';
 import { settings, type DeliveryOptions } from './settings';
-import { openStore, type NewMessage, type StoredMessage } from './store';
+import { NOT_STORED, openStore, type NewMessage, type StoredMessage } from './store';
 
 export async function start(options: DeliveryOptions = {}) {
   const { port, rateLimit, joinRateLimit, maxRoomSize, ...delivery } = settings(options); // settings.ts
@@ -62,12 +62,10 @@ export async function start(options: DeliveryOptions = {}) {
       userLists.update(user.roomKey);
     }));
 
-    // The rate limit is taken in `deliver`, after the look-up: a retry costs no token.
     socket.on('createMessage', checked(checkMessage, null, ({ text, clientOffset = null }, ack) => {
       const sender = users.get(socket.id);
       if (!sender) return ack({ ok: false, error: NOT_JOINED });
-      const { createdAt } = generateMessage(sender.name, text);
-      ack(deliver(sender, { text, url: null, clientOffset, createdAt }));
+      ack(deliver(sender, { text, url: null, clientOffset, createdAt: Date.now() }));
     }));
 
     socket.on('createLocationMessage', checked(checkCoordinates, null, ({ latitude, longitude }, ack) => {
@@ -81,7 +79,7 @@ export async function start(options: DeliveryOptions = {}) {
     function deliver(sender: User, message: Omit<NewMessage, 'roomKey' | 'author'>): Reply {
       const { roomKey, name } = sender;
       if (message.clientOffset !== null && store.has(roomKey, name, message.clientOffset)) return { ok: true }; // a retry
-      if (!limit.take()) return { ok: false, error: limit.error };
+      if (!limit.take()) return { ok: false, error: limit.error }; // after the look-up: a retry costs no token
       let id: number | undefined;
       try {
         id = store.add({ roomKey, author: name, ...message }); // on disk before anyone hears of it
@@ -122,10 +120,8 @@ export async function start(options: DeliveryOptions = {}) {
     userLists.update(user.roomKey);
   }
 
-  /**
-   * Socket.IO restored its own state; the user in `users` is the lesson's to put back. If it cannot
-   * (the name taken meanwhile, the room full, too many joins), the socket leaves its rooms: its join will say why.
-   */
+  // Socket.IO restored its rooms and data; the user in `users` is ours to put back. If we cannot (the
+  // name taken meanwhile, the room full, too many joins), it leaves its rooms: its join will say why.
   function restore(socket: Socket) {
     const { joined } = socket.data; // undefined: it had not joined a room
     const added = joined && joinLimiter.take(socket) ? users.add(socket.id, joined.name, joined.room) : undefined;
@@ -139,14 +135,13 @@ export async function start(options: DeliveryOptions = {}) {
     userLists.update(user.roomKey);
   }
 
-  const lesson = await listen(port).catch((err) => { store.close(); throw err; }); // prettier-ignore
+  const lesson = await listen(port).catch((err) => { store.close(); throw err; });
   return { ...lesson, close: () => lesson.close().then(() => store.close()) }; // the store closes last
 }
 
 export type { DeliveryOptions } from './settings';
 export const JOINS_LIMITED = 'too many joins: wait a moment and try again';
 export const NOT_JOINED = 'join a room first';
-export const NOT_STORED = 'the server could not store your message: try again in a moment';
 
 /** The Socket.IO room for a chat room (prefixed: no chat room is called like a socket id). */
 export const channel = (roomKey: string) => `room:${roomKey}`;

@@ -23,6 +23,9 @@ export const KEEP_MS = 120_000;
 /** The most messages the store keeps in all rooms together: past that, the oldest go. */
 export const MAX_STORED = 100_000;
 
+/** What a client is told when the store fails (a full disk, the file locked by another program). */
+export const NOT_STORED = 'the server could not store your message: try again in a moment';
+
 /** One stored message: a text (`text` set) or a location (`url` set). */
 export interface StoredMessage {
   /** The row's id: increasing, never reused, the same after a restart. */
