@@ -13,56 +13,36 @@ export const MAX_CATCH_UP = 500;
 export const ASK_WORKERS_MS = 2000;
 
 export interface ChatSettings extends Settings {
-  /** The SQLite file every worker shares: DB_FILE from the environment, or data/chat.db. */
-  dbFile: string;
-  /** NORMAL (survives a crash of the server) or FULL (survives a power cut too): DB_SYNC, or NORMAL. */
-  dbSync: Sync;
-  /** The most messages the store keeps per room (default 500). */
+  dbFile: string; // the SQLite file every worker shares: DB_FILE, or data/chat.db
+  dbSync: Sync; // DB_SYNC: NORMAL (survives a crash of the server) or FULL (a power cut too)
   maxStoredPerRoom: number;
-  /** How long a dropped connection may stay away and still be recovered, in ms. */
   recoveryMs: number;
-  /** How long a question to every worker may take before the join gives up, in ms. */
-  askWorkersMs: number;
+  askWorkersMs: number; // how long a question to every worker may take before a join gives up
   /** How this server hears the others (adapters.ts). None: this process is the whole classroom. */
   adapter?: ServerOptions['adapter'];
-  /** Connection state recovery (lesson 12): only with an adapter that keeps sessions for every server (Redis). Default: on alone, off with an adapter. */
+  /** Connection state recovery (lesson 12): only with an adapter that keeps sessions for every server (Redis). Default: on alone. */
   recovery: boolean;
   /** Listen on the port the cluster's workers share, not one of its own: only to show why sticky sessions matter. */
   sharedPort: boolean;
-  /** What the logs call this process, e.g. "worker 2". */
-  name: string;
-  /** Runs once the server has closed (say, to close the Redis client). */
-  onClose?: () => Promise<void>;
+  name: string; // what the logs call this process, e.g. "worker 2"
+  onClose?: () => Promise<void>; // runs once the server has closed (say, to close the Redis client)
 }
 export type ChatOptions = Partial<ChatSettings>;
 
-export function chatSettings(options: ChatOptions = {}): ChatSettings {
-  const { adapter, onClose, ...rest } = options;
-  return {
-    dbFile: dbFileFromEnv(path.join(__dirname, 'data', 'chat.db')),
-    dbSync: syncFromEnv(),
-    maxStoredPerRoom: 500,
-    recoveryMs: RECOVERY_MS,
-    askWorkersMs: ASK_WORKERS_MS,
-    recovery: adapter === undefined,
-    sharedPort: false,
-    name: 'server',
-    ...settings(rest),
-    adapter,
-    onClose,
-  };
+export function chatSettings({ adapter, onClose, ...options }: ChatOptions = {}): ChatSettings {
+  const dbFile = dbFileFromEnv(path.join(__dirname, 'data', 'chat.db'));
+  const defaults = { dbFile, dbSync: syncFromEnv(), maxStoredPerRoom: 500, recoveryMs: RECOVERY_MS, askWorkersMs: ASK_WORKERS_MS };
+  return { ...defaults, recovery: adapter === undefined, sharedPort: false, name: 'server', ...settings(options), adapter, onClose };
 }
 
 /** The chat's settings a primary passes on to its workers (JSON in the environment: no functions). */
-export type WorkerOptions = Partial<Pick<ChatSettings, 'rateLimit' | 'joinRateLimit' | 'maxRoomSize' | 'askWorkersMs' | 'dbFile' | 'dbSync' | 'maxStoredPerRoom' | 'recoveryMs'>>;
+export type WorkerOptions = Partial<Omit<ChatSettings, 'port' | 'intervalMs' | 'adapter' | 'recovery' | 'sharedPort' | 'name' | 'onClose'>>;
 
 export interface ScaleOutOptions extends WorkerOptions {
   port?: number;
-  /** How many workers (default WORKERS from the environment, or 2). */
-  workers?: number;
-  /** Redis, for the Redis Streams adapter (default REDIS_URL from the environment; none: the cluster adapter). */
-  redisUrl?: string;
-  /** Sticky sessions on the front port (default STICKY, or on). false: the workers share the port: only to show the problem. */
+  workers?: number; // WORKERS, or 2
+  redisUrl?: string; // REDIS_URL: the Redis Streams adapter; none: the cluster adapter
+  /** STICKY, or on. false: the workers share the port: only to show the problem. */
   sticky?: boolean;
 }
 
