@@ -9,6 +9,7 @@
 // Worker side: `tell` the primary, `reportSessions`, `announceSessionsFirst`
 // (a race in @socket.io/sticky, closed), `stopOnSignals`.
 import cluster, { type Worker } from 'node:cluster';
+import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
 
 /** What a worker tells the primary. */
@@ -32,7 +33,8 @@ export interface WorkerInfo {
 const RESTART_MS = 200;
 const YOUNG_MS = 5000;
 
-export class WorkerPool {
+/** Emits 'exit' (index) when a worker has stopped, killed or not: what it held, it holds no more. */
+export class WorkerPool extends EventEmitter<{ exit: [index: number] }> {
   private readonly own = new Map<Worker, number>(); // the workers, by their index
   private readonly load = new Map<Worker, number>(); // the sessions each holds; Infinity while it starts or closes
   private readonly listening = new Map<number, WorkerInfo>();
@@ -44,7 +46,9 @@ export class WorkerPool {
   private stopping = false;
 
   /** `env(index)`: the environment worker `index` is forked with. */
-  constructor(private readonly env: (index: number) => NodeJS.ProcessEnv) {}
+  constructor(private readonly env: (index: number) => NodeJS.ProcessEnv) {
+    super();
+  }
 
   /** Forks workers 1 to `count`; resolves once they all listen, rejects if one cannot. */
   async start(count: number): Promise<WorkerInfo[]> {
@@ -153,6 +157,7 @@ export class WorkerPool {
         this.load.delete(worker);
         if (this.listening.get(index)?.pid === worker.process.pid) this.listening.delete(index);
         for (const [id, holder] of this.sessions) if (holder === index) this.sessions.delete(id);
+        this.emit('exit', index);
         reject(new Error(failure ?? `worker ${index} stopped before it listened (${signal ?? `exit code ${code}`})`));
         if (this.stopping || !this.up) return;
         const deaths = Date.now() - born < YOUNG_MS ? (this.youngDeaths.get(index) ?? 0) + 1 : 0;
