@@ -20,15 +20,17 @@ export interface DeliveryPage {
   title: string;
   /** Why a reconnect may not be recovered, in parentheses after "The server did not recover this connection". */
   notRecovered: string;
+  /** More options for `io(…)`, e.g. `{ transports: ['websocket'] }` (lesson 13, exercise 3). */
+  socketOptions?: Partial<ManagerOptions & SocketOptions>;
 }
 
 /** Runs the chat page; returns its socket (also on `window`, for you to try in the console). */
-export function deliveryPage({ title, notRecovered }: DeliveryPage): Socket<ServerToClientEvents, ClientToServerEvents> {
+export function deliveryPage({ title, notRecovered, socketOptions }: DeliveryPage): Socket<ServerToClientEvents, ClientToServerEvents> {
   // Sent with every connection attempt: the server reads it when we (re)join.
   const auth = { serverOffset: 0 } satisfies DeliveryAuth;
   // Each request waits 5 s for its answer, then goes again, up to 5 more times. Socket.IO
   // queues them and sends one at a time, in order; while offline, they wait in the queue.
-  const socket = io({ auth, ackTimeout: 5000, retries: 5 });
+  const socket = io({ auth, ackTimeout: 5000, retries: 5, ...socketOptions });
   // For you to try in the browser's console: socket.io.engine.close() drops the connection.
   Object.assign(window, { socket });
   const error = document.querySelector<HTMLElement>('#error')!;
