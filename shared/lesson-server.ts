@@ -30,8 +30,11 @@ export interface LessonServerOptions extends Partial<ServerOptions> {
   vendor?: (keyof typeof VENDOR)[];
 }
 
-/** I and D: the events between servers, and what a socket carries in `socket.data` (lesson 13). */
-export interface LessonServer<C extends EventsMap, S extends EventsMap, I extends EventsMap = DefaultEventsMap, D = any> {
+/**
+ * D: what a socket carries in `socket.data` (lesson 09); I: the events
+ * between servers (lesson 13). Socket.IO's own Server takes them as <C, S, I, D>.
+ */
+export interface LessonServer<C extends EventsMap, S extends EventsMap, D = any, I extends EventsMap = DefaultEventsMap> {
   app: express.Express;
   httpServer: HttpServer;
   io: Server<C, S, I, D>;
@@ -40,10 +43,10 @@ export interface LessonServer<C extends EventsMap, S extends EventsMap, I extend
 }
 
 /** An Express app and a Socket.IO server for the lesson in `dir`, with the workbook's protections. */
-export function lessonServer<C extends EventsMap, S extends EventsMap, I extends EventsMap = DefaultEventsMap, D = any>(
+export function lessonServer<C extends EventsMap, S extends EventsMap, D = any, I extends EventsMap = DefaultEventsMap>(
   dir: string,
   { vendor = [], ...options }: LessonServerOptions = {},
-): LessonServer<C, S, I, D> {
+): LessonServer<C, S, D, I> {
   const app = express();
   app.use(publicFolder(path.join(dir, 'public')));
   for (const name of vendor) {
