@@ -8,8 +8,8 @@ import { skeleton } from '../../shared/skeleton';
 import { keyOf, nameKeyOf } from '../../shared/users';
 import type { ClientToServerEvents, Holder, InterServerEvents, Member, ServerToClientEvents, SocketData } from './events';
 
-type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, SocketData, InterServerEvents>;
-export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, SocketData, InterServerEvents>;
+type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 /** What a join compares, as lesson 10's Users: the room's key, the name's, and the skeleton of the name as typed. */
 export const keysOf = ({ name, room }: JoinRequest) => ({ roomKey: keyOf(room), nameKey: nameKeyOf(name), looksKey: skeleton(name) });
