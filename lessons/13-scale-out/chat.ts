@@ -23,7 +23,7 @@ import { chatSettings, MAX_CATCH_UP, type ChatOptions } from './settings';
 export async function start(options: ChatOptions = {}): Promise<RunningLesson> {
   const { port, rateLimit, joinRateLimit, maxRoomSize, adapter, recovery, recoveryMs, askWorkersMs, sharedPort, name, onClose, ...stored } = chatSettings(options);
   const store = openStore(stored.dbFile, { maxPerRoom: stored.maxStoredPerRoom, keepMs: 2 * recoveryMs, sync: stored.dbSync, busyTimeoutMs: 2000 });
-  const { io, httpServer } = lessonServer<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(__dirname, {
+  const { io, httpServer } = lessonServer<ClientToServerEvents, ServerToClientEvents, SocketData, InterServerEvents>(__dirname, {
     vendor: ['mustache', 'moment'],
     adapter, // what this worker sends reaches the others (adapters.ts)
     // With Redis, a dropped socket's session and packets are kept where every worker finds them.
