@@ -22,7 +22,7 @@
 // exercise at a time, so a miss names its exercise. A solution that reaches
 // outside its lesson (shared/, the tests) is proved alone, with the tests of
 // every lesson that uses what it changed.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
@@ -399,6 +399,25 @@ async function proveCombined(exercise: Exercise, lesson: LessonInfo, earlier: Ar
   return row;
 }
 
+/**
+ * One Chromium for every check run (scripts/browser-server.ts): each check
+ * process connects to it (CHECK_BROWSER), with contexts of its own, instead
+ * of launching one, which costs more than many a check. In a process of its
+ * own: this one's event loop is often busy type-checking. Without Chromium,
+ * the checks say so themselves.
+ */
+async function browserForChecks(): Promise<() => void> {
+  if (!(await import('../test/browser/harness')).hasChromium) return () => {};
+  const child = spawn(process.execPath, ['-r', 'ts-node/register', path.join(__dirname, 'browser-server.ts')], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const address = await new Promise<string | undefined>((resolve) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()).includes('\n') && resolve(out.trim()));
+    child.once('exit', () => resolve(undefined));
+  });
+  if (address) process.env.CHECK_BROWSER = address; // each check launches its own otherwise
+  return () => child.stdin!.end();
+}
+
 /** a[0], b[0], a[1], b[1], …, then what is left of the longer. */
 function interleave<T>(a: T[], b: T[]): T[] {
   return Array.from({ length: Math.max(a.length, b.length) }, (_, i) => [a[i], b[i]]).flat().filter((item): item is T => item !== undefined);
@@ -435,7 +454,7 @@ async function main(): Promise<void> {
 
   rmSync(scratch, { recursive: true, force: true });
   const base = path.join(scratch, 'shipped');
-  await copyWorkbook(base);
+  const [closeBrowser] = await Promise.all([browserForChecks(), copyWorkbook(base)]);
 
   // 1. Every check fails on the lesson as it ships. Meanwhile, the workbook
   // as it ships is type-checked once, for 3 to check each solution from.
@@ -448,9 +467,15 @@ async function main(): Promise<void> {
   await shippedChecks;
   const shippedSeconds = (Date.now() - started) / 1000;
 
-  // 2-4. With the solution applied, in a copy of its own. Much of a run is
-  // waiting (for Chromium, for sockets), so one more than the cores.
+  // 2-4. With the solution applied, in a copy of its own, in two pools at
+  // once. The lesson tests (mocha runs, a round or a solution proved alone)
+  // use a core for much of their run, and the robustness tests among them
+  // bound a bystander's wait at 1 s: one more than the cores. A check run (the
+  // solution's, a wrong or other answer's, with the earlier solutions) is
+  // mostly waiting, for an answer or for its deadline (all 50 checks as
+  // shipped, 13 processes at once: 19 s of CPU in 58 s): two per core, beside them.
   const workers = Number(process.env.PROOF_WORKERS) || cpus().length + 1;
+  const checkWorkers = Number(process.env.PROOF_CHECK_WORKERS) || cpus().length * 2;
   // The wrong answers, and each solution on top of the earlier lessons' solutions.
   const wrongs = jobs.flatMap(({ exercise }) => wrongAnswers(exercise.id));
   const others = jobs.flatMap(({ exercise }) => otherAnswers(exercise.id));
@@ -481,25 +506,26 @@ async function main(): Promise<void> {
       return { ...job, testFiles: [...dependents(graph, [...changed, ...created])].filter((file) => file.endsWith('.test.ts')).length };
     });
   type Job = () => Promise<unknown>;
-  const work: Job[] = [
-    // The longest first: the rounds, and between them the solutions proved
-    // with their tests alone (the most other lessons' tests first: 07.2's
-    // shared message generator brings lessons 07 to 10), then the rest.
-    ...interleave(
-      rounds.map((members, i): Job => () => proveRound(i + 1, members, base)),
-      alone
-        .sort((a, b) => b.testFiles - a.testFiles)
-        .map(({ lesson, exercise, row }): Job => () => prove(exercise, lesson, shipped.get(exercise.id), base, types, row, false)),
-    ),
-    ...jobs
-      .map((job, i) => ({ ...job, row: rows[i] }))
-      .filter(({ exercise }) => inRound.has(exercise.id))
-      .map(({ lesson, exercise, row }): Job => () => prove(exercise, lesson, shipped.get(exercise.id), base, types, row, true)),
+  // The lesson tests, the longest first: the rounds, and between them the
+  // solutions proved with their tests alone (the most other lessons' tests
+  // first: 07.2's shared message generator brings lessons 07 to 10).
+  const testRuns: Job[] = interleave(
+    rounds.map((members, i): Job => () => proveRound(i + 1, members, base)),
+    alone
+      .sort((a, b) => b.testFiles - a.testFiles)
+      .map(({ lesson, exercise, row }): Job => () => prove(exercise, lesson, shipped.get(exercise.id), base, types, row, false)),
+  );
+  // The check runs.
+  const inRoundJobs = jobs.map((job, i) => ({ ...job, row: rows[i] })).filter(({ exercise }) => inRound.has(exercise.id));
+  const checkRuns: Job[] = [
+    ...inRoundJobs.map(({ lesson, exercise, row }): Job => () => prove(exercise, lesson, shipped.get(exercise.id), base, types, row, true)),
     ...wrongs.map((wrong): Job => () => proveWrong(wrong, base)),
     ...others.map((other): Job => () => proveOther(other, base)),
     ...combined.map(({ lesson, exercise, earlier }): Job => () => proveCombined(exercise, lesson, earlier, base)),
   ];
-  const done = (await pool(work, workers, (job) => job())).slice(rounds.length + jobs.length) as Row[];
+  const [, checked] = await Promise.all([pool(testRuns, workers, (job) => job()), pool(checkRuns, checkWorkers, (job) => job())]);
+  const done = checked.slice(inRoundJobs.length) as Row[];
+  closeBrowser();
   const wrongRows = done.slice(0, wrongs.length);
   const otherRows = done.slice(wrongs.length, wrongs.length + others.length);
   const combinedRows = done.slice(wrongs.length + others.length);
@@ -532,7 +558,7 @@ async function main(): Promise<void> {
   console.log(
     `\n${rows.length} exercises in ${chosen.length} lessons: ${proved(rows)} proved${quick ? ' (--quick: check only)' : ''}; ` +
       `${wrongRows.length} wrong answers: ${proved(wrongRows)} refused; ${otherRows.length} right answers written another way: ${proved(otherRows)} passed; ${combinedRows.length} with earlier solutions: ${proved(combinedRows)} passed; ` +
-      `${missed.length} missed, in ${total.toFixed(0)} s (${shippedSeconds.toFixed(0)} s for the checks as shipped, then ${(total - shippedSeconds).toFixed(0)} s for the rest, ${workers} at a time)`,
+      `${missed.length} missed, in ${total.toFixed(0)} s (${shippedSeconds.toFixed(0)} s for the checks as shipped, then ${(total - shippedSeconds).toFixed(0)} s for the rest: lesson tests ${workers} at a time, checks ${checkWorkers} at a time)`,
   );
   for (const row of missed) console.log(`  ${row.id}: ${row.problems.join('; ')} (files kept in ${path.relative(root, row.dir ?? path.join(scratch, row.id))})`);
   for (const note of roundNotes) console.log(`  ${note}`);
