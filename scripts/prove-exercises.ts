@@ -22,7 +22,7 @@
 // exercise at a time, so a miss names its exercise. A solution that reaches
 // outside its lesson (shared/, the tests) is proved alone, with the tests of
 // every lesson that uses what it changed.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
@@ -399,25 +399,6 @@ async function proveCombined(exercise: Exercise, lesson: LessonInfo, earlier: Ar
   return row;
 }
 
-/**
- * One Chromium for every check run (scripts/browser-server.ts): each check
- * process connects to it (CHECK_BROWSER), with contexts of its own, instead
- * of launching one, which costs more than many a check. In a process of its
- * own: this one's event loop is often busy type-checking. Without Chromium,
- * the checks say so themselves.
- */
-async function browserForChecks(): Promise<() => void> {
-  if (!(await import('../test/browser/harness')).hasChromium) return () => {};
-  const child = spawn(process.execPath, ['-r', 'ts-node/register', path.join(__dirname, 'browser-server.ts')], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
-  const address = await new Promise<string | undefined>((resolve) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()).includes('\n') && resolve(out.trim()));
-    child.once('exit', () => resolve(undefined));
-  });
-  if (address) process.env.CHECK_BROWSER = address; // each check launches its own otherwise
-  return () => child.stdin!.end();
-}
-
 /** a[0], b[0], a[1], b[1], …, then what is left of the longer. */
 function interleave<T>(a: T[], b: T[]): T[] {
   return Array.from({ length: Math.max(a.length, b.length) }, (_, i) => [a[i], b[i]]).flat().filter((item): item is T => item !== undefined);
@@ -454,7 +435,7 @@ async function main(): Promise<void> {
 
   rmSync(scratch, { recursive: true, force: true });
   const base = path.join(scratch, 'shipped');
-  const [closeBrowser] = await Promise.all([browserForChecks(), copyWorkbook(base)]);
+  await copyWorkbook(base);
 
   // 1. Every check fails on the lesson as it ships. Meanwhile, the workbook
   // as it ships is type-checked once, for 3 to check each solution from.
@@ -525,7 +506,6 @@ async function main(): Promise<void> {
   ];
   const [, checked] = await Promise.all([pool(testRuns, workers, (job) => job()), pool(checkRuns, checkWorkers, (job) => job())]);
   const done = checked.slice(inRoundJobs.length) as Row[];
-  closeBrowser();
   const wrongRows = done.slice(0, wrongs.length);
   const otherRows = done.slice(wrongs.length, wrongs.length + others.length);
   const combinedRows = done.slice(wrongs.length + others.length);

@@ -132,17 +132,11 @@ export function useBrowserServer(address: () => Promise<string>): void {
   browserServer = address;
 }
 
-/**
- * Chromium, launched (or connected to) on first use and shared by every check
- * of a run. With CHECK_BROWSER (a Chromium's address, from
- * scripts/browser-server.ts) the checks connect to that one: the proof of the
- * exercises keeps one for all its check runs.
- */
+/** Chromium, launched (or connected to) on first use and shared by every check of a run. */
 export function sharedBrowser(): Promise<Browser> {
   browser ??= import('../browser/harness').then(async ({ hasChromium, launch, connect, SKIP_NOTE }) => {
     if (!hasChromium) throw new NotYet(SKIP_NOTE.replace('browser tests skipped', 'this check needs Chromium'));
-    const address = browserServer ? await browserServer() : process.env.CHECK_BROWSER;
-    return address ? connect(address) : launch();
+    return browserServer ? connect(await browserServer()) : launch();
   });
   return browser;
 }
