@@ -448,9 +448,15 @@ async function main(): Promise<void> {
   await shippedChecks;
   const shippedSeconds = (Date.now() - started) / 1000;
 
-  // 2-4. With the solution applied, in a copy of its own. Much of a run is
-  // waiting (for Chromium, for sockets), so one more than the cores.
+  // 2-4. With the solution applied, in a copy of its own, in two pools at
+  // once. The lesson tests (mocha runs, a round or a solution proved alone)
+  // use a core for much of their run, and the robustness tests among them
+  // bound a bystander's wait at 1 s: one more than the cores. A check run (the
+  // solution's, a wrong or other answer's, with the earlier solutions) is
+  // mostly waiting, for an answer or for its deadline (all 50 checks as
+  // shipped, 13 processes at once: 19 s of CPU in 58 s): two per core, beside them.
   const workers = Number(process.env.PROOF_WORKERS) || cpus().length + 1;
+  const checkWorkers = Number(process.env.PROOF_CHECK_WORKERS) || cpus().length * 2;
   // The wrong answers, and each solution on top of the earlier lessons' solutions.
   const wrongs = jobs.flatMap(({ exercise }) => wrongAnswers(exercise.id));
   const others = jobs.flatMap(({ exercise }) => otherAnswers(exercise.id));
@@ -481,25 +487,25 @@ async function main(): Promise<void> {
       return { ...job, testFiles: [...dependents(graph, [...changed, ...created])].filter((file) => file.endsWith('.test.ts')).length };
     });
   type Job = () => Promise<unknown>;
-  const work: Job[] = [
-    // The longest first: the rounds, and between them the solutions proved
-    // with their tests alone (the most other lessons' tests first: 07.2's
-    // shared message generator brings lessons 07 to 10), then the rest.
-    ...interleave(
-      rounds.map((members, i): Job => () => proveRound(i + 1, members, base)),
-      alone
-        .sort((a, b) => b.testFiles - a.testFiles)
-        .map(({ lesson, exercise, row }): Job => () => prove(exercise, lesson, shipped.get(exercise.id), base, types, row, false)),
-    ),
-    ...jobs
-      .map((job, i) => ({ ...job, row: rows[i] }))
-      .filter(({ exercise }) => inRound.has(exercise.id))
-      .map(({ lesson, exercise, row }): Job => () => prove(exercise, lesson, shipped.get(exercise.id), base, types, row, true)),
+  // The lesson tests, the longest first: the rounds, and between them the
+  // solutions proved with their tests alone (the most other lessons' tests
+  // first: 07.2's shared message generator brings lessons 07 to 10).
+  const testRuns: Job[] = interleave(
+    rounds.map((members, i): Job => () => proveRound(i + 1, members, base)),
+    alone
+      .sort((a, b) => b.testFiles - a.testFiles)
+      .map(({ lesson, exercise, row }): Job => () => prove(exercise, lesson, shipped.get(exercise.id), base, types, row, false)),
+  );
+  // The check runs.
+  const inRoundJobs = jobs.map((job, i) => ({ ...job, row: rows[i] })).filter(({ exercise }) => inRound.has(exercise.id));
+  const checkRuns: Job[] = [
+    ...inRoundJobs.map(({ lesson, exercise, row }): Job => () => prove(exercise, lesson, shipped.get(exercise.id), base, types, row, true)),
     ...wrongs.map((wrong): Job => () => proveWrong(wrong, base)),
     ...others.map((other): Job => () => proveOther(other, base)),
     ...combined.map(({ lesson, exercise, earlier }): Job => () => proveCombined(exercise, lesson, earlier, base)),
   ];
-  const done = (await pool(work, workers, (job) => job())).slice(rounds.length + jobs.length) as Row[];
+  const [, checked] = await Promise.all([pool(testRuns, workers, (job) => job()), pool(checkRuns, checkWorkers, (job) => job())]);
+  const done = checked.slice(inRoundJobs.length) as Row[];
   const wrongRows = done.slice(0, wrongs.length);
   const otherRows = done.slice(wrongs.length, wrongs.length + others.length);
   const combinedRows = done.slice(wrongs.length + others.length);
@@ -532,7 +538,7 @@ async function main(): Promise<void> {
   console.log(
     `\n${rows.length} exercises in ${chosen.length} lessons: ${proved(rows)} proved${quick ? ' (--quick: check only)' : ''}; ` +
       `${wrongRows.length} wrong answers: ${proved(wrongRows)} refused; ${otherRows.length} right answers written another way: ${proved(otherRows)} passed; ${combinedRows.length} with earlier solutions: ${proved(combinedRows)} passed; ` +
-      `${missed.length} missed, in ${total.toFixed(0)} s (${shippedSeconds.toFixed(0)} s for the checks as shipped, then ${(total - shippedSeconds).toFixed(0)} s for the rest, ${workers} at a time)`,
+      `${missed.length} missed, in ${total.toFixed(0)} s (${shippedSeconds.toFixed(0)} s for the checks as shipped, then ${(total - shippedSeconds).toFixed(0)} s for the rest: lesson tests ${workers} at a time, checks ${checkWorkers} at a time)`,
   );
   for (const row of missed) console.log(`  ${row.id}: ${row.problems.join('; ')} (files kept in ${path.relative(root, row.dir ?? path.join(scratch, row.id))})`);
   for (const note of roundNotes) console.log(`  ${note}`);
