@@ -25,7 +25,7 @@ export async function start(options: StartOptions = {}): Promise<RunningLesson> 
     maxHttpBufferSize: 1_000, // clients send nothing here (lesson 03)
   });
   io.listen(port); // a standalone server: Socket.IO makes its own HTTP server
-  limitEachClient(io); // lesson 04
+  limitEachClient(io); // a few connections per address: lesson 04 explains
 
   io.on('connection', (socket) => {
     console.log(`client ${socket.id} connected`);

@@ -27,7 +27,7 @@ export async function start(options: StartOptions = {}): Promise<RunningLesson> 
     allowRequest: checkOrigin,
     cors: corsFor(), // pages listed in ALLOWED_ORIGINS may poll too
   });
-  limitEachClient(io); // lesson 04
+  limitEachClient(io); // a few connections per address: lesson 04 explains
 
   // Everyone hears how many are connected now.
   const sendCount = () => io.emit('clients', { count: io.of('/').sockets.size });

@@ -11,7 +11,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from './events';
 
 export async function start(options: StartOptions = {}): Promise<RunningLesson> {
   const { port, rateLimit } = settings(options);
-  const { io, listen } = lessonServer<ClientToServerEvents, ServerToClientEvents>(__dirname); // lessons 01-02
+  const { io, listen } = lessonServer<ClientToServerEvents, ServerToClientEvents>(__dirname); // the server of lessons 01-04, in one call
   const limiter = new ClientRateLimiter(rateLimit); // lesson 04
 
   io.on('connection', (socket) => {

@@ -15,7 +15,7 @@ import { checkLedState, noPayload } from './payloads';
 import { settings, type GpioOptions } from './settings';
 
 export async function start(options: GpioOptions = {}) {
-  const { port, rateLimit, summaryMs, keyboard } = settings(options); // settings.ts
+  const { port, rateLimit, summaryMs, keyboard } = settings(options); // this folder's settings.ts
   // Pins first: a hardware problem stops the lesson with one clear message (hardware.ts).
   const hardware = openHardware(options);
   const { sensor, led, requests, simulated } = hardware;

@@ -20,7 +20,7 @@ import { settings, type DeliveryOptions } from './settings';
 import { NOT_STORED, openStore, type NewMessage, type StoredMessage } from './store';
 
 export async function start(options: DeliveryOptions = {}) {
-  const { port, rateLimit, joinRateLimit, maxRoomSize, ...delivery } = settings(options); // settings.ts
+  const { port, rateLimit, joinRateLimit, maxRoomSize, ...delivery } = settings(options); // this folder's settings.ts
   const store = openStore(delivery); // every message, in SQLite (store.ts)
   const { io, httpServer, listen } = lessonServer<ClientToServerEvents, ServerToClientEvents>(__dirname, {
     vendor: ['mustache', 'moment'],

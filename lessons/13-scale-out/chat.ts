@@ -29,10 +29,10 @@ export async function start(options: ChatOptions = {}): Promise<RunningLesson> {
     // With Redis, a dropped socket's session and packets are kept where every worker finds them.
     ...(recovery ? { connectionStateRecovery: { maxDisconnectionDuration: recoveryMs, skipMiddlewares: true } } : {}),
   });
-  boundRecoveries(io, { maxCatchUp: MAX_CATCH_UP }); // lesson 12
-  const delivery = new Delivery(io, store, channel, { maxCatchUp: MAX_CATCH_UP, name }); // lesson 12
+  boundRecoveries(io, { maxCatchUp: MAX_CATCH_UP }); // lesson 12's recovery limit (shared/delivery.ts)
+  const delivery = new Delivery(io, store, channel, { maxCatchUp: MAX_CATCH_UP, name }); // lesson 12's store and catch-up (shared/delivery.ts)
   const members = new Members(io, channel, askWorkersMs); // the others answer who of a room is here
-  const [limiter, joinLimiter] = [new ClientRateLimiter(rateLimit), new ClientRateLimiter(joinRateLimit, { error: JOINS_LIMITED })]; // lesson 04
+  const [limiter, joinLimiter] = [new ClientRateLimiter(rateLimit), new ClientRateLimiter(joinRateLimit, { error: JOINS_LIMITED })]; // lessons 04 and 10
   let closed = false;
 
   io.on('connection', (socket) => {
