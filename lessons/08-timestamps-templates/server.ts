@@ -1,5 +1,5 @@
 // Lesson 08: timestamps and templates.
-// The chat of lesson 07. The server is the same, but for one option: the page
+// The chat of lesson 07. The server is the same, but for two routes: the page
 // now uses Mustache and Moment, and the server hands them out from node_modules.
 import { ADMIN } from '../../shared/chat-events';
 import { addressOf } from '../../shared/clients';
@@ -14,10 +14,10 @@ import type { ClientToServerEvents, ServerToClientEvents } from './events';
 
 export async function start(options: StartOptions = {}) {
   const { port, rateLimit } = settings(options);
-  const { io, listen } = lessonServer<ClientToServerEvents, ServerToClientEvents>(__dirname, {
-    // New: the page's libraries, from node_modules: /vendor/mustache.js and /vendor/moment.js.
-    vendor: ['mustache', 'moment'],
-  });
+  const { app, io, listen } = lessonServer<ClientToServerEvents, ServerToClientEvents>(__dirname);
+  // New: the page's libraries, from node_modules (no CDN: the chat works offline).
+  app.get('/vendor/mustache.js', (req, res) => res.sendFile(require.resolve('mustache/mustache.min.js')));
+  app.get('/vendor/moment.js', (req, res) => res.sendFile(require.resolve('moment/min/moment.min.js')));
   const limiter = new ClientRateLimiter(rateLimit); // lesson 04
   const arrivals = new RateLimiter(ARRIVAL_RATE_LIMIT); // per address, so a connect loop cannot spam everyone
 
