@@ -87,7 +87,7 @@ function checkPerson(value: unknown, accounts: Accounts, people: People): Checke
   if (!room.ok) return room;
   const name = checkName(object.value.name, 'name', 30);
   if (!name.ok) return name;
-  const minutes = object.value.minutes ?? DEFAULT_MINUTES;
+  const minutes = object.value.minutes === undefined ? DEFAULT_MINUTES : object.value.minutes;
   if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < 1 || minutes > 1440) {
     return { ok: false, error: 'minutes must be a whole number from 1 to 1440' };
   }

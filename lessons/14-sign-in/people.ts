@@ -19,7 +19,8 @@ export interface Left {
   left: boolean;
 }
 
-export type Joined = { ok: true; place: Place; arrived: boolean; moved: Left | undefined };
+/** `already`: this socket was in that room (nothing changed). */
+export type Joined = { ok: true; place: Place; arrived: boolean; moved: Left | undefined; already: boolean };
 
 interface Room {
   room: string;
@@ -48,7 +49,7 @@ export class People {
     const roomKey = keyOf(room);
     const record = this.rooms.get(roomKey);
     const before = this.bySocket.get(id);
-    if (before?.roomKey === roomKey) return { ok: true, place: before, arrived: false, moved: undefined };
+    if (before?.roomKey === roomKey) return { ok: true, place: before, arrived: false, moved: undefined, already: true };
     const until = this.until(this.removals, roomKey, account.id);
     if (until) return { ok: false, error: `you were removed from "${record?.room ?? room.trim()}": you may come back in ${minutesFrom(this.now(), until)}` };
     if (record && !record.people.has(account.id) && record.people.size >= this.maxRoomSize) {
@@ -63,7 +64,7 @@ export class People {
     person.sockets.add(id);
     const place = { room: created.room, roomKey, account };
     this.bySocket.set(id, place);
-    return { ok: true, place, arrived, moved };
+    return { ok: true, place, arrived, moved, already: false };
   }
 
   /** Takes socket `id` out of its room; `left` is true when it was the person's last tab there. */

@@ -42,7 +42,7 @@ export async function start(options: StartOptions = {}) {
     if (account.role === 'instructor') socket.join('instructors');
     let touched = Date.now();
     socket.use(([event, ...args], next) => {
-      if (Date.now() - touched > 60_000) store.touch(sid, socket.request.session, () => (touched = Date.now())); // activity
+      if (Date.now() - touched > touchEvery) store.touch(sid, socket.request.session, () => (touched = Date.now())); // activity
       if (INSTRUCTOR_EVENTS.includes(event) && accounts.byId(account.id)?.role !== 'instructor') {
         return takeAck<Reply>(args).ack?.({ ok: false, error: FOR_INSTRUCTOR }); // checked per event
       }
@@ -52,13 +52,13 @@ export async function start(options: StartOptions = {}) {
     socket.on('join', checked(checkRoom, joinLimiter.of(socket), ({ room }, ack) => {
       const joined = people.join(socket.id, account, room);
       if (!joined.ok) return ack(joined);
-      const { place, arrived, moved } = joined;
+      const { place, arrived, moved, already } = joined;
       ack({ ok: true, name: account.name, room: place.room });
-      if (!moved && !arrived) return; // already there
+      if (already) return; // this tab is there already
       if (moved) news.left(socket.id, moved);
       socket.join(channel(place.roomKey));
       socket.emit('newMessage', generateMessage(ADMIN, `Welcome to ${place.room}, ${account.name}!`));
-      if (arrived) socket.to(channel(place.roomKey)).emit('newMessage', generateMessage(ADMIN, `${account.name} has joined`));
+      if (arrived) socket.to(channel(place.roomKey)).emit('newMessage', generateMessage(ADMIN, `${account.name} has joined`)); // a second tab is no news
       news.changed(place.roomKey);
     }));
 
@@ -88,6 +88,7 @@ export async function start(options: StartOptions = {}) {
   });
 
   const { rateLimit, joinRateLimit, maxRoomSize } = config;
+  const touchEvery = Math.min(60_000, config.sessionIdleMs / 4); // an event keeps the session alive
   const limiter = new ClientRateLimiter(rateLimit); // lesson 04
   const joinLimiter = new ClientRateLimiter(joinRateLimit, { error: JOINS_LIMITED });
   const people = new People(maxRoomSize); // people.ts: each account once per room, with its tabs

@@ -1,0 +1,84 @@
+// Lesson 14's clients for the tests: sign up or in over HTTP, then carry the
+// session cookie into real Socket.IO clients, as a browser would.
+import type { Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../lessons/14-sign-in/events';
+import { connect } from '../helpers';
+
+export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface FormAnswer {
+  status: number;
+  location: string | null;
+  retryAfter: string | null;
+  /** Each Set-Cookie header, whole. */
+  setCookies: string[];
+  /** The session cookie it set, as "sid=…", if any. */
+  cookie: string | undefined;
+  body: string;
+}
+
+/** POSTs a form (`fields` urlencoded, or a raw body) and answers what came back, redirects not followed. */
+export async function postForm(
+  url: string,
+  path: string,
+  fields: Record<string, string> | string,
+  { cookie = '', origin, type = 'application/x-www-form-urlencoded' }: { cookie?: string; origin?: string; type?: string } = {},
+): Promise<FormAnswer> {
+  const headers: Record<string, string> = { 'content-type': type };
+  if (cookie) headers.cookie = cookie;
+  if (origin !== undefined) headers.origin = origin;
+  const body = typeof fields === 'string' ? fields : new URLSearchParams(fields).toString();
+  const res = await fetch(url + path, { method: 'POST', body, headers, redirect: 'manual' });
+  const setCookies = res.headers.getSetCookie();
+  const sid = setCookies.find((line) => line.startsWith('sid='));
+  return {
+    status: res.status,
+    location: res.headers.get('location'),
+    retryAfter: res.headers.get('retry-after'),
+    setCookies,
+    cookie: sid?.split(';')[0],
+    body: await res.text(),
+  };
+}
+
+/** GETs a page with a cookie, redirects not followed. */
+export async function getPage(url: string, path: string, cookie = '') {
+  const res = await fetch(url + path, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
+  return { status: res.status, location: res.headers.get('location'), headers: res.headers, body: await res.text() };
+}
+
+let counter = 0;
+/** A name nobody has taken yet in this run: "Ann 7". */
+export const freshName = (base = 'User') => `${base} ${++counter}`;
+export const PASSWORD = 'correct horse battery';
+
+/** Signs up `name` and answers the session cookie ("sid=…"). */
+export async function signUp(url: string, name: string, password = PASSWORD, more: Record<string, string> = {}): Promise<string> {
+  const answer = await postForm(url, '/signup', { name, password, ...more });
+  if (answer.status !== 303 || !answer.cookie) throw new Error(`sign-up of ${name} answered ${answer.status}: ${answer.body.slice(0, 200)}`);
+  return answer.cookie;
+}
+
+/** Signs in and answers the session cookie; `cookie` is sent along (a session already there, a device cookie). */
+export async function signIn(url: string, name: string, password = PASSWORD, cookie = ''): Promise<string> {
+  const answer = await postForm(url, '/signin', { name, password }, { cookie });
+  if (answer.status !== 303 || !answer.cookie) throw new Error(`sign-in of ${name} answered ${answer.status}: ${answer.body.slice(0, 200)}`);
+  return answer.cookie;
+}
+
+/** A Socket.IO client carrying `cookie` in its handshake: WebSocket by default, or long-polling. */
+export function connectWith(url: string, cookie: string | undefined, { polling = false, localAddress }: { polling?: boolean; localAddress?: string } = {}): Promise<Client> {
+  return connect<Client>(url, {
+    transports: polling ? ['polling'] : ['websocket'],
+    ...(cookie ? { extraHeaders: { cookie } } : {}),
+    ...(localAddress ? { localAddress } : {}),
+  } as object);
+}
+
+/** Signs up a fresh account and connects `tabs` clients with its cookie. */
+export async function person(url: string, base: string, tabs = 1): Promise<{ name: string; cookie: string; clients: Client[] }> {
+  const name = freshName(base);
+  const cookie = await signUp(url, name);
+  const clients = await Promise.all(Array.from({ length: tabs }, () => connectWith(url, cookie)));
+  return { name, cookie, clients };
+}
