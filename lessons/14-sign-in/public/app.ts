@@ -22,10 +22,13 @@ socket.on('connect', () => {
   showStatus('connected', true);
   void join(wanted.room);
 });
+// Signing out here: the form's own answer takes us to /signin.
+let signingOut = false;
+document.querySelector('.signout')!.addEventListener('submit', () => (signingOut = true));
 socket.on('disconnect', (reason) => {
-  showStatus('disconnected, reconnecting…', false);
-  // The server ended this socket: the session is over (signed out, or expired).
-  if (reason === 'io server disconnect') location.assign('/signin');
+  showStatus('disconnected', false);
+  // The server ended this socket: the session is over (signed out in another tab, or expired).
+  if (reason === 'io server disconnect' && !signingOut) location.assign('/signin');
 });
 // A handshake without a signed-in session is refused: sign in again.
 socket.on('connect_error', (err) => {
