@@ -84,12 +84,10 @@ export function signInPages({ accounts, settings, endSession }: PageDeps): expre
       return again(429, `too many wrong passwords: try again in ${Math.ceil(seconds / 60)} minutes`);
     }
     if (hashesWaiting() > MAX_WAITING_HASHES) return busy(res);
+    const counted = limits.begin(attempt); // a failure until it proves otherwise
     const account = await accounts.verify(name.normalize('NFKC'), password);
-    if (!account) {
-      limits.failed(attempt);
-      return again(401, WRONG_NAME_OR_PASSWORD);
-    }
-    const device = limits.succeeded(attempt);
+    if (!account) return again(401, WRONG_NAME_OR_PASSWORD);
+    const device = limits.succeeded(attempt, counted);
     res.cookie(DEVICE_COOKIE, device, { httpOnly: true, sameSite: 'lax', secure: req.secure, maxAge: 365 * 24 * 3600_000 });
     signIn(req, res, account, next);
   });

@@ -41,9 +41,18 @@ class Failures {
     return recent.length < max ? 0 : recent[recent.length - max] + this.windowMs - this.now();
   }
 
-  add(key: string): void {
+  /** Counts a failure now; returns its time, to take it back with `remove`. */
+  add(key: string): number {
     if (this.times.size > 100_000) this.sweep(); // a flood of made-up names: forget what is old
-    this.times.set(key, [...this.recent(key), this.now()]);
+    const time = this.now();
+    this.times.set(key, [...this.recent(key), time]);
+    return time;
+  }
+
+  remove(key: string, time: number): void {
+    const times = this.times.get(key) ?? [];
+    const at = times.lastIndexOf(time);
+    if (at >= 0) times.splice(at, 1);
   }
 
   forget(key: string): void {
@@ -88,15 +97,21 @@ export class SignInLimits {
     );
   }
 
-  /** A wrong password: counted against the device if it is trusted for that name, else the name and the address. */
-  failed({ nameKey, address, device }: Attempt): void {
-    if (this.trusts(device, nameKey)) return this.failures.add(`device:${device}`);
-    this.failures.add(`name:${nameKey}`);
-    this.failures.add(`address:${address}`);
+  /**
+   * An attempt about to be checked is counted as a failure from the start:
+   * 300 tries sent at once are all in flight before the first is known to
+   * fail, and each must count against the next. Against the device if it is
+   * trusted for that name, else against the name and the address. A sign-in
+   * that works takes its count back (`succeeded`).
+   */
+  begin({ nameKey, address, device }: Attempt): Array<[string, number]> {
+    const keys = this.trusts(device, nameKey) ? [`device:${device}`] : [`name:${nameKey}`, `address:${address}`];
+    return keys.map((key) => [key, this.failures.add(key)]);
   }
 
-  /** A sign-in that worked: the cookie value that makes this browser trusted for this name. */
-  succeeded({ nameKey, device }: Attempt): string {
+  /** A sign-in that worked: its count taken back; the cookie value that makes this browser trusted for this name. */
+  succeeded({ nameKey, device }: Attempt, counted: Array<[string, number]>): string {
+    for (const [key, time] of counted) this.failures.remove(key, time);
     if (device && this.trusts(device, nameKey)) {
       this.failures.forget(`device:${device}`);
       return device;

@@ -1,5 +1,6 @@
 // Lesson 14's clients for the tests: sign up or in over HTTP, then carry the
 // session cookie into real Socket.IO clients, as a browser would.
+import { request, type IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../lessons/14-sign-in/events';
 import { connect } from '../helpers';
@@ -17,7 +18,25 @@ export interface FormAnswer {
   body: string;
 }
 
-/** POSTs a form (`fields` urlencoded, or a raw body) and answers what came back, redirects not followed. */
+/**
+ * Sends one request on a connection of its own (closed after it), redirects not followed.
+ * (fetch would keep connections open between tests, and the server closes idle ones.)
+ */
+function send(url: string, path: string, method: string, headers: Record<string, string>, body?: string) {
+  return new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
+    const req = request(url + path, { method, headers, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** POSTs a form (`fields` urlencoded, or a raw body) and answers what came back. */
 export async function postForm(
   url: string,
   path: string,
@@ -28,23 +47,24 @@ export async function postForm(
   if (cookie) headers.cookie = cookie;
   if (origin !== undefined) headers.origin = origin;
   const body = typeof fields === 'string' ? fields : new URLSearchParams(fields).toString();
-  const res = await fetch(url + path, { method: 'POST', body, headers, redirect: 'manual' });
-  const setCookies = res.headers.getSetCookie();
+  headers['content-length'] = String(Buffer.byteLength(body));
+  const res = await send(url, path, 'POST', headers, body);
+  const setCookies = res.headers['set-cookie'] ?? [];
   const sid = setCookies.find((line) => line.startsWith('sid='));
   return {
     status: res.status,
-    location: res.headers.get('location'),
-    retryAfter: res.headers.get('retry-after'),
+    location: res.headers.location ?? null,
+    retryAfter: (res.headers['retry-after'] as string | undefined) ?? null,
     setCookies,
     cookie: sid?.split(';')[0],
-    body: await res.text(),
+    body: res.body,
   };
 }
 
-/** GETs a page with a cookie, redirects not followed. */
+/** GETs a page with a cookie. */
 export async function getPage(url: string, path: string, cookie = '') {
-  const res = await fetch(url + path, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
-  return { status: res.status, location: res.headers.get('location'), headers: res.headers, body: await res.text() };
+  const res = await send(url, path, 'GET', cookie ? { cookie } : {});
+  return { status: res.status, location: res.headers.location ?? null, headers: res.headers, body: res.body };
 }
 
 let counter = 0;
@@ -66,13 +86,21 @@ export async function signIn(url: string, name: string, password = PASSWORD, coo
   return answer.cookie;
 }
 
-/** A Socket.IO client carrying `cookie` in its handshake: WebSocket by default, or long-polling. */
-export function connectWith(url: string, cookie: string | undefined, { polling = false, localAddress }: { polling?: boolean; localAddress?: string } = {}): Promise<Client> {
-  return connect<Client>(url, {
+/**
+ * A Socket.IO client carrying `cookie` in its handshake: WebSocket by default, or long-polling.
+ * Closed after the test, unless `keep` (then close it yourself).
+ */
+export function connectWith(
+  url: string,
+  cookie: string | undefined,
+  { polling = false, localAddress, keep = false }: { polling?: boolean; localAddress?: string; keep?: boolean } = {},
+): Promise<Client> {
+  const options = {
     transports: polling ? ['polling'] : ['websocket'],
     ...(cookie ? { extraHeaders: { cookie } } : {}),
     ...(localAddress ? { localAddress } : {}),
-  } as object);
+  };
+  return connect<Client>(url, options as object, { keep });
 }
 
 /** Signs up a fresh account and connects `tabs` clients with its cookie. */
