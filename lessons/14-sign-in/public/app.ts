@@ -24,7 +24,7 @@ socket.on('connect', () => {
 });
 // Signing out here: the form's own answer takes us to /signin.
 let signingOut = false;
-document.querySelector('.signout')!.addEventListener('submit', () => (signingOut = true));
+document.querySelectorAll('.signout').forEach((form) => form.addEventListener('submit', () => (signingOut = true)));
 socket.on('disconnect', (reason) => {
   showStatus('disconnected', false);
   // The server ended this socket: the session is over (signed out in another tab, or expired).
