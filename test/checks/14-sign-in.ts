@@ -64,9 +64,9 @@ export const checks: LessonChecks = {
         );
         expectThat(await goneA, "after POST /signout-everywhere, Ann's socket of that browser was still connected a second later");
         expectThat(await goneB, "after POST /signout-everywhere, Ann's socket in her other browser (her other session) was still connected a second later");
-        for (const [cookie, which] of [[first, 'the cookie that signed out'], [second, "her other browser's cookie"]] as const) {
+        for (const [cookie, which] of [[first, "the cookie of Ann's browser that signed out"], [second, "the cookie of Ann's other browser"]] as const) {
           const status = await chatStatus(url, cookie);
-          expectThat(status === 303, `after POST /signout-everywhere, GET / with Ann's ${which} answered ${status}; expected 303 (signed out)`);
+          expectThat(status === 303, `after POST /signout-everywhere, GET / with ${which} answered ${status}; expected 303 (signed out)`);
         }
         await t.pause(100);
         expectThat(bob.connected, "Ann signed out everywhere, and Bob's socket was disconnected: only Ann's sessions end");
