@@ -19,7 +19,7 @@ async function tab(t: Check, cookie: string, as: string): Promise<Client> {
   return t.connect(() => {}, { as, extraHeaders: { cookie } });
 }
 
-/** Resolves with true once `client` is disconnected, or false after `ms`. */
+/** Resolves with true once `client` is disconnected (at once if it is already), or false after `ms`. */
 function disconnectedWithin(client: Client, ms: number): Promise<boolean> {
   if (!client.connected) return Promise.resolve(true);
   return new Promise((resolve) => {
@@ -55,9 +55,9 @@ export const checks: LessonChecks = {
         await t.pause(200);
         expectThat(annA.connected && annB.connected && (await chatStatus(url, second)) === 200, 'a POST /signout-everywhere from another site, or without a session, signed Ann out; it must end nothing');
 
+        const answer = await postForm(url, '/signout-everywhere', '', { cookie: first });
         const goneA = disconnectedWithin(annA, 1000 * timeFactor);
         const goneB = disconnectedWithin(annB, 1000 * timeFactor);
-        const answer = await postForm(url, '/signout-everywhere', '', { cookie: first });
         expectThat(
           answer.status === 303 && answer.location === '/signin',
           `POST /signout-everywhere with Ann's cookie answered ${answer.status}${answer.location ? ` to ${answer.location}` : ''}; expected 303 to /signin`,
@@ -96,8 +96,8 @@ export const checks: LessonChecks = {
         const still = await postForm(url, '/signin', { name: 'Ann', password: PASSWORD });
         expectThat(still.status === 303, `after the refused POST /password requests, Ann's password no longer signs her in (answered ${still.status}); they must change nothing`);
 
-        const gone = disconnectedWithin(annElsewhere, 1000 * timeFactor);
         const changed = await postForm(url, '/password', { current: PASSWORD, password: NEW }, { cookie: here });
+        const gone = disconnectedWithin(annElsewhere, 1000 * timeFactor); // a second from the answer (hashing takes its time)
         expectThat(changed.status === 303 && changed.location === '/', `POST /password with the right current password answered ${changed.status}${changed.location ? ` to ${changed.location}` : ''}; expected 303 to /`);
         expectThat(await gone, "Ann changed her password, and her socket in her other browser was still connected a second later: her other sessions must end");
         const otherStatus = await chatStatus(url, elsewhere);
