@@ -1,10 +1,11 @@
-// npm run diff -- NN, or npm run diff -- MM NN
+// npm run diff -- NN, or npm run diff -- MM NN, or npm run diff -- --sizes
 // Shows the code that changed from the lesson before to lesson NN (from lesson
 // 10 for lesson 12, which builds on it), or from lesson MM to NN: `git diff
 // --no-index` of the two folders, file by file, without READMEs and
 // screenshots. Coloured when it prints to a terminal (NO_COLOR turns that off,
 // FORCE_COLOR on). Then names the shared/ modules lesson NN imports that the
-// other did not: read those too.
+// other did not: read those too. --sizes prints, for every lesson, how many
+// lines its step adds and removes, and where its connection handler starts.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -84,6 +85,65 @@ function lessonBefore(lessons: LessonInfo[], lesson: LessonInfo): LessonInfo | u
   return base ? lessons.find((other) => other.number === base) : lessons[lessons.indexOf(lesson) - 1];
 }
 
+/** Lines added and removed from `from` to `to`, as `lessonDiff` counts them. */
+export function diffSize(from: LessonInfo, to: LessonInfo): { added: number; removed: number } {
+  let added = 0;
+  let removed = 0;
+  for (const line of lessonDiff(from, to, false).split('\n')) {
+    if (line.startsWith('+') && !line.startsWith('+++')) added++;
+    if (line.startsWith('-') && !line.startsWith('---')) removed++;
+  }
+  return { added, removed };
+}
+
+/** Where a lesson's step starts: the file with its connection handler, that line, and lengths. */
+export interface LessonShape {
+  file: string; // "server.ts", or lesson 13's "chat.ts"
+  handlerLine: number; // the first `io.on('connection'`
+  fileLines: number;
+  serverLines: number; // every .ts and .js file of the folder but public/
+  pageLines: number; // those in public/
+}
+
+export function lessonShape(lesson: LessonInfo): LessonShape {
+  const code = lessonFiles(lesson).filter((file) => /\.(ts|js)$/.test(file));
+  const lines = (file: string) => readFileSync(path.join(lesson.folder, file), 'utf8').replace(/\n$/, '').split('\n');
+  let shape = { file: 'server.ts', handlerLine: 0, fileLines: lines('server.ts').length };
+  for (const file of code.filter((name) => !name.startsWith(`public${path.sep}`))) {
+    const found = lines(file).findIndex((line) => /\bio\.on\('connection'/.test(line));
+    if (found >= 0) {
+      shape = { file, handlerLine: found + 1, fileLines: lines(file).length };
+      break;
+    }
+  }
+  const count = (files: string[]) => files.reduce((sum, file) => sum + lines(file).length, 0);
+  const pages = code.filter((name) => name.startsWith(`public${path.sep}`));
+  return { ...shape, serverLines: count(code.filter((name) => !pages.includes(name))), pageLines: count(pages) };
+}
+
+/** `npm run diff -- --sizes`: a line per lesson. */
+export function sizesCommand(): string {
+  const lessons = listLessons();
+  const out = ['lesson   step from   added  removed   handler at / file length   server lines   page lines'];
+  for (const lesson of lessons) {
+    const from = lessonBefore(lessons, lesson);
+    const size = from ? diffSize(from, lesson) : undefined;
+    const shape = lessonShape(lesson);
+    out.push(
+      [
+        lesson.number.padEnd(8),
+        (from?.number ?? '-').padStart(9),
+        String(size?.added ?? '-').padStart(7),
+        String(size?.removed ?? '-').padStart(8),
+        `${shape.handlerLine} / ${shape.fileLines} (${shape.file})`.padStart(26),
+        String(shape.serverLines).padStart(14),
+        String(shape.pageLines).padStart(12),
+      ].join(' '),
+    );
+  }
+  return out.join('\n') + '\n';
+}
+
 /** What `npm run diff -- WORDS` prints; throws, saying why, for lessons that are not there. */
 export function diffCommand(words: string[], color: boolean): string {
   const lessons = listLessons();
@@ -111,7 +171,8 @@ export function diffCommand(words: string[], color: boolean): string {
 if (require.main === module) {
   try {
     const color = process.env.FORCE_COLOR ? process.env.FORCE_COLOR !== '0' : process.stdout.isTTY === true && !process.env.NO_COLOR;
-    process.stdout.write(diffCommand(process.argv.slice(2).filter((arg) => !arg.startsWith('-')), color));
+    const args = process.argv.slice(2);
+    process.stdout.write(args.includes('--sizes') ? sizesCommand() : diffCommand(args.filter((arg) => !arg.startsWith('-')), color));
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);
     process.exitCode = 1;

@@ -13,7 +13,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import path from 'node:path';
 import express from 'express';
 import { Server, type ServerOptions } from 'socket.io';
-import type { EventsMap } from 'socket.io/dist/typed-events';
+import type { DefaultEventsMap, EventsMap } from 'socket.io/dist/typed-events';
 import { limitEachClient } from './clients';
 import { checkOrigin, corsFor } from './origins';
 import { publicFolder } from './public';
@@ -30,26 +30,27 @@ export interface LessonServerOptions extends Partial<ServerOptions> {
   vendor?: (keyof typeof VENDOR)[];
 }
 
-export interface LessonServer<C extends EventsMap, S extends EventsMap> {
+/** I and D: the events between servers, and what a socket carries in `socket.data` (lesson 13). */
+export interface LessonServer<C extends EventsMap, S extends EventsMap, I extends EventsMap = DefaultEventsMap, D = any> {
   app: express.Express;
   httpServer: HttpServer;
-  io: Server<C, S>;
+  io: Server<C, S, I, D>;
   /** Listens on `port`; close() on what it returns ends every socket and the server. */
   listen(port: number): Promise<RunningLesson>;
 }
 
 /** An Express app and a Socket.IO server for the lesson in `dir`, with the workbook's protections. */
-export function lessonServer<C extends EventsMap, S extends EventsMap>(
+export function lessonServer<C extends EventsMap, S extends EventsMap, I extends EventsMap = DefaultEventsMap, D = any>(
   dir: string,
   { vendor = [], ...options }: LessonServerOptions = {},
-): LessonServer<C, S> {
+): LessonServer<C, S, I, D> {
   const app = express();
   app.use(publicFolder(path.join(dir, 'public')));
   for (const name of vendor) {
     app.get(`/vendor/${name}.js`, (req, res) => res.sendFile(require.resolve(VENDOR[name])));
   }
   const httpServer = createServer(app);
-  const io = new Server<C, S>(httpServer, {
+  const io = new Server<C, S, I, D>(httpServer, {
     maxHttpBufferSize: 4_000, // a message is at most 500 characters: 4 KB is plenty, even in emoji
     allowRequest: checkOrigin,
     cors: corsFor(), // pages listed in ALLOWED_ORIGINS may poll too

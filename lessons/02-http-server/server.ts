@@ -8,16 +8,13 @@ import { Server } from 'socket.io';
 import { limitEachClient } from '../../shared/clients';
 import { checkOrigin, corsFor } from '../../shared/origins';
 import { publicFolder } from '../../shared/public';
-import { listen, runFromCommandLine, type RunningLesson, type StartOptions } from '../../shared/run';
+import { listen, runFromCommandLine, type RunningLesson } from '../../shared/run';
+import { settings, type StartOptions } from '../../shared/settings';
 import { refuseUnknownEvents } from '../../shared/validation';
 import type { ClientToServerEvents, ServerToClientEvents } from './events';
 
-export interface HttpServerOptions extends StartOptions {
-  /** Milliseconds between two dates (the tests use a few). */
-  intervalMs?: number;
-}
-
-export async function start({ port = 0, intervalMs = 1000 }: HttpServerOptions = {}): Promise<RunningLesson> {
+export async function start(options: StartOptions = {}): Promise<RunningLesson> {
+  const { port, intervalMs } = settings(options);
   const app = express();
   app.use(publicFolder(path.join(__dirname, 'public')));
 
@@ -25,13 +22,12 @@ export async function start({ port = 0, intervalMs = 1000 }: HttpServerOptions =
   // (app.listen() would make a second one that Socket.IO knows nothing about.)
   const httpServer = createServer(app);
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
-    // Clients send nothing here, so no message needs to be big.
-    maxHttpBufferSize: 1_000,
-    // Same port, same origin: no CORS. Pages from other sites are refused.
+    maxHttpBufferSize: 1_000, // clients send nothing here (lesson 03)
+    // Same port, same origin: no CORS needed. Pages from other sites are refused (lesson 01).
     allowRequest: checkOrigin,
     cors: corsFor(), // pages listed in ALLOWED_ORIGINS may poll too
   });
-  limitEachClient(io); // per address: a few connections, and nothing piles up unread
+  limitEachClient(io); // lesson 04
 
   // Everyone hears how many are connected now.
   const sendCount = () => io.emit('clients', { count: io.of('/').sockets.size });
@@ -47,8 +43,7 @@ export async function start({ port = 0, intervalMs = 1000 }: HttpServerOptions =
       console.log(`client ${socket.id} left (${reason})`);
       sendCount(); // the socket has already left the count
     });
-    // Clients send nothing here: whatever one sends is answered with an error.
-    refuseUnknownEvents(socket);
+    refuseUnknownEvents(socket); // clients send nothing here (lesson 03)
   });
 
   let url: string;

@@ -2,29 +2,20 @@
 // A client shouts some text and the server answers it, through the
 // acknowledgement (callback) the client sent along: `{ ok: true, text }` in
 // capitals, or `{ ok: false, error }` when the request is no good.
-import { createServer } from 'node:http';
-import path from 'node:path';
-import express from 'express';
-import { Server } from 'socket.io';
-import { limitEachClient } from '../../shared/clients';
-import { checkOrigin, corsFor } from '../../shared/origins';
-import { publicFolder } from '../../shared/public';
-import { runFromCommandLine, serve, type RunningLesson, type StartOptions } from '../../shared/run';
+import { lessonServer } from '../../shared/lesson-server';
+import { runFromCommandLine, type RunningLesson } from '../../shared/run';
+import { settings, type StartOptions } from '../../shared/settings';
 import { checkOne, checkText, refuseUnknownEvents, takeAck } from '../../shared/validation';
 import type { ClientToServerEvents, ServerToClientEvents, ShoutReply } from './events';
 
-export async function start({ port = 0 }: StartOptions = {}): Promise<RunningLesson> {
-  const app = express();
-  app.use(publicFolder(path.join(__dirname, 'public')));
-  const httpServer = createServer(app);
-  const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
+export async function start(options: StartOptions = {}): Promise<RunningLesson> {
+  const { port } = settings(options);
+  // Lesson 02's server, with lesson 01's Origin check, in one call: see shared/lesson-server.ts.
+  const { io, listen } = lessonServer<ClientToServerEvents, ServerToClientEvents>(__dirname, {
     // A shout is at most 500 characters: 4 KB is plenty, even in emoji.
     // A bigger message closes the sender's connection.
     maxHttpBufferSize: 4_000,
-    allowRequest: checkOrigin,
-    cors: corsFor(), // pages listed in ALLOWED_ORIGINS may poll too
   });
-  limitEachClient(io); // per address: a few connections, and nothing piles up unread
 
   io.on('connection', (socket) => {
     console.log(`client ${socket.id} connected`);
@@ -57,9 +48,7 @@ export async function start({ port = 0 }: StartOptions = {}): Promise<RunningLes
     socket.on('disconnect', (reason) => console.log(`client ${socket.id} left (${reason})`));
   });
 
-  // Listen as lesson 02 does, with shared/run.ts: close() ends every socket
-  // and the HTTP server; if the port is taken, it closes io and throws.
-  return serve(io, httpServer, port);
+  return listen(port); // as lesson 02 does: close() ends every socket and the HTTP server
 }
 
 if (require.main === module) runFromCommandLine(start);

@@ -2,34 +2,18 @@
 // A client speaks to an audience (`me`, `everyone` or `others`) and the
 // server passes the message on to exactly that audience, with one of
 // socket.emit, io.emit and socket.broadcast.emit.
-import { createServer } from 'node:http';
-import path from 'node:path';
-import express from 'express';
-import { Server } from 'socket.io';
-import { limitEachClient } from '../../shared/clients';
-import { checkOrigin, corsFor } from '../../shared/origins';
-import { publicFolder } from '../../shared/public';
-import { CHAT_RATE_LIMIT, RATE_LIMITED, ClientRateLimiter, type RateLimitOptions } from '../../shared/rate-limit';
-import { runFromCommandLine, serve, type RunningLesson, type StartOptions } from '../../shared/run';
+import { lessonServer } from '../../shared/lesson-server';
+import { RATE_LIMITED, ClientRateLimiter } from '../../shared/rate-limit';
+import { runFromCommandLine, type RunningLesson } from '../../shared/run';
+import { settings, type StartOptions } from '../../shared/settings';
 import { checkFields, checkOne, checkText, refuseUnknownEvents, takeAck, type Checked, type Reply } from '../../shared/validation';
 import { AUDIENCES, type Audience, type ClientToServerEvents, type ServerToClientEvents, type Speech } from './events';
 
-export interface BroadcastOptions extends StartOptions {
-  /** How many messages a socket may send (the tests use a tighter limit). */
-  rateLimit?: RateLimitOptions;
-}
-
-export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: BroadcastOptions = {}): Promise<RunningLesson> {
-  const app = express();
-  app.use(publicFolder(path.join(__dirname, 'public')));
-  const httpServer = createServer(app);
-  const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
-    // A message is at most 500 characters: 4 KB is plenty.
-    maxHttpBufferSize: 4_000,
-    allowRequest: checkOrigin,
-    cors: corsFor(), // pages listed in ALLOWED_ORIGINS may poll too
-  });
-  limitEachClient(io); // per address: a few connections, and nothing piles up unread
+export async function start(options: StartOptions = {}): Promise<RunningLesson> {
+  const { port, rateLimit } = settings(options);
+  // Lessons 01-03 in one call: the server, the Origin check, a 4 KB largest
+  // message, and limitEachClient, the per-address limits this README explains.
+  const { io, listen } = lessonServer<ClientToServerEvents, ServerToClientEvents>(__dirname);
   // A message to everyone reaches everyone: one client may not flood them.
   const limiter = new ClientRateLimiter(rateLimit);
 
@@ -68,12 +52,10 @@ export async function start({ port = 0, rateLimit = CHAT_RATE_LIMIT }: Broadcast
       console.log(`${from} left`);
       limiter.forget(socket);
     });
-    refuseUnknownEvents(socket);
+    refuseUnknownEvents(socket); // lesson 03
   });
 
-  // Listen as lesson 02 does, with shared/run.ts: close() ends every socket
-  // and the HTTP server; if the port is taken, it closes io and throws.
-  return serve(io, httpServer, port);
+  return listen(port); // lesson 02
 }
 
 const isAudience = (value: unknown): value is Audience => AUDIENCES.some((audience) => audience === value);

@@ -50,7 +50,7 @@ export async function start(options: StartOptions = {}) {
 
     // Every message carries the name and room the server stored for this socket.
     socket.on('createMessage', checked(checkMessagePayload, limiter.of(socket), ({ text }, ack) => {
-      const sender = users.get(socket.id);
+      const sender = users.get(socket.id); // who the server says this is
       if (!sender) return ack({ ok: false, error: NOT_JOINED });
       io.to(channel(sender.roomKey)).emit('newMessage', generateMessage(sender.name, text));
       ack({ ok: true });

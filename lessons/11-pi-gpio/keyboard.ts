@@ -1,6 +1,8 @@
 // The terminal as a second way to trigger the simulated sensor: each line
 // typed (anything, or nothing, then Enter) is handed to `onLine`.
 import path from 'node:path';
+import type { Checked } from '../../shared/validation';
+import type { Bit } from './events';
 
 /**
  * True when a learner started this lesson from a terminal (npm start, or
@@ -25,4 +27,20 @@ export function listenToKeyboard(onLine: (line: string) => void, input: NodeJS.R
     input.off('data', onData);
     input.pause(); // lets the process end
   };
+}
+
+/**
+ * With simulated pins: says how to trigger the sensor, and, when `wanted`
+ * (by default when keyboardWanted()), lets Enter call `toggle`. Returns what stops it.
+ */
+export function offerKeyboard(wanted: boolean | undefined, toggle: () => Checked<Bit>): () => void {
+  if (!(wanted ?? keyboardWanted())) {
+    console.log('Trigger the sensor with the button on the page.');
+    return () => {};
+  }
+  console.log('Trigger the sensor with the button on the page, or press Enter here.');
+  return listenToKeyboard(() => {
+    const result = toggle();
+    if (!result.ok) console.log(result.error);
+  });
 }

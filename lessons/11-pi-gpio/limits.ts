@@ -4,7 +4,8 @@
 // switch the LED, and trigger the simulated sensor, only about as fast as a
 // person clicks, and the terminal gets a summary every few seconds instead
 // of a line for each switch.
-import type { RateLimitOptions } from '../../shared/rate-limit';
+import { addressOf } from '../../shared/clients';
+import { RATE_LIMITED, RateLimiter, type Limit, type RateLimitOptions } from '../../shared/rate-limit';
 import type { Bit } from './events';
 
 /**
@@ -61,3 +62,52 @@ export class Tally {
 
 const times = (n: number) => (n === 1 ? 'once' : `${n} times`);
 const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+/**
+ * One pin's rate limit, for each client by its address (however many sockets
+ * it opens): its bucket stays when its sockets leave. A refusal is counted in
+ * the pin's Tally.
+ */
+export class PinLimiter {
+  private readonly buckets: RateLimiter;
+
+  constructor(
+    options: RateLimitOptions,
+    private readonly tally: Tally,
+  ) {
+    this.buckets = new RateLimiter(options);
+  }
+
+  /** The Limit `checked` takes (shared/handler.ts), for the client `socket` comes from. */
+  of(socket: { handshake: { address: string } }): Limit {
+    const address = addressOf(socket);
+    const take = () => {
+      if (this.buckets.take(address)) return true;
+      this.tally.refused(address);
+      return false;
+    };
+    return { take, error: RATE_LIMITED };
+  }
+}
+
+/** Prints the lines `lines()` gives (those that say something) every `ms`. */
+export class Summaries {
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    ms: number,
+    private readonly lines: () => Array<string | undefined>,
+  ) {
+    this.timer = setInterval(() => this.print(), ms);
+  }
+
+  print(): void {
+    for (const line of this.lines()) if (line) console.log(line);
+  }
+
+  /** Stops the timer; `last` prints what the last few seconds did. */
+  stop({ last = true } = {}): void {
+    clearInterval(this.timer);
+    if (last) this.print();
+  }
+}

@@ -20,6 +20,10 @@
 import type { Server } from 'socket.io';
 import { addressOf } from '../../shared/clients';
 import { RateLimiter, type RateLimitOptions } from '../../shared/rate-limit';
+import { MAX_CATCH_UP, MAX_CATCH_UP_BYTES } from './catch-up';
+
+/** A connection that drops for up to a minute is recovered; after that, the store takes over. */
+export const RECOVERY_MS = 60_000;
 
 /** What a recovery leaves in `socket.data`: the offset of the last packet it replayed. */
 export interface RecoveryData {
@@ -28,22 +32,25 @@ export interface RecoveryData {
 
 export interface RecoveryLimits {
   /** Recoveries per address. */
-  rateLimit: RateLimitOptions;
-  /** The most packets one recovery sends, and their most bytes (as JSON). */
-  maxCatchUp: number;
-  maxCatchUpBytes: number;
+  recoveryRateLimit: RateLimitOptions;
   /** How long a session is kept (maxDisconnectionDuration), in ms. */
   recoveryMs: number;
+  /** The most packets one recovery sends, and their most bytes (as JSON): MAX_CATCH_UP, MAX_CATCH_UP_BYTES. */
+  maxCatchUp?: number;
+  maxCatchUpBytes?: number;
 }
 
 /** A blip drops every tab of a laptop at once: 10 come back together, then one every 2 s. */
 export const RECOVERY_RATE_LIMIT: RateLimitOptions = { burst: 10, perSecond: 0.5 };
 
-/** Applies the limits to the main namespace of `io`. Call it once, right after `new Server(...)`. */
-export function limitRecoveries(io: Server<any, any, any, RecoveryData>, { rateLimit, maxCatchUp, maxCatchUpBytes, recoveryMs }: RecoveryLimits): void {
+/** Applies the limits to the main namespace of `io`. Call it once, right after `lessonServer(...)`. */
+export function limitRecoveries(
+  io: Server<any, any, any, RecoveryData>,
+  { recoveryRateLimit, recoveryMs, maxCatchUp = MAX_CATCH_UP, maxCatchUpBytes = MAX_CATCH_UP_BYTES }: RecoveryLimits,
+): void {
   const namespace = io.of('/');
   const adapter = namespace.adapter;
-  const budget = new RateLimiter(rateLimit);
+  const budget = new RateLimiter(recoveryRateLimit);
 
   // 1. Before Socket.IO looks the session up: over its budget, the address starts afresh.
   const add = namespace._add.bind(namespace);

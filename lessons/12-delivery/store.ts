@@ -6,9 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-
-/** The default file: under the lesson's own data/ folder, which git ignores. */
-export const DEFAULT_DB_FILE = path.join(__dirname, 'data', 'chat.db');
+import type { DeliverySettings } from './settings';
 
 /** The most messages the store keeps per room: past that, the oldest go (but see KEEP_MS). */
 export const MAX_STORED_PER_ROOM = 500;
@@ -24,6 +22,9 @@ export const KEEP_MS = 120_000;
 
 /** The most messages the store keeps in all rooms together: past that, the oldest go. */
 export const MAX_STORED = 100_000;
+
+/** What a client is told when the store fails (a full disk, the file locked by another program). */
+export const NOT_STORED = 'the server could not store your message: try again in a moment';
 
 /** One stored message: a text (`text` set) or a location (`url` set). */
 export interface StoredMessage {
@@ -59,19 +60,6 @@ export interface StoreOptions {
   sync?: Sync;
 }
 
-/** Which file DB_FILE names (relative to where you started), or the default. */
-export function dbFileFromEnv(env: NodeJS.ProcessEnv = process.env): string {
-  return env.DB_FILE || DEFAULT_DB_FILE;
-}
-
-/** DB_SYNC=FULL or NORMAL (the default). */
-export function syncFromEnv(env: NodeJS.ProcessEnv = process.env): Sync {
-  const text = (env.DB_SYNC ?? '').toUpperCase();
-  if (text === '' || text === 'NORMAL') return 'NORMAL';
-  if (text === 'FULL') return 'FULL';
-  throw new Error(`DB_SYNC must be NORMAL or FULL, not "${env.DB_SYNC}"`);
-}
-
 const COLUMNS = 'id, room_key AS roomKey, author, text, url, client_offset AS clientOffset, created_at AS createdAt';
 
 export class MessageStore {
@@ -90,6 +78,7 @@ export class MessageStore {
   private readonly forgetPruned: Database.Statement;
   private readonly maxTotal: number;
   private readonly write: (message: NewMessage) => number | undefined;
+  private warned = 0;
 
   /** Opens `file` (":memory:" for a store that lasts as long as the process), creating it and its table if need be. */
   constructor(
@@ -203,7 +192,34 @@ export class MessageStore {
     return Number(this.highest.get() ?? 0);
   }
 
+  /** Logs that the store failed (a full disk, the file locked by another program), once a minute at most. */
+  logFailure(err: unknown): void {
+    if (Date.now() - this.warned < 60_000) return;
+    this.warned = Date.now();
+    console.error(`the message store failed: ${(err as Error)?.message ?? err}`);
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+type StoreSettings = Pick<DeliverySettings, 'dbFile' | 'dbSync' | 'maxStoredPerRoom' | 'keepStoredMs'>;
+
+/** Opens the lesson's store (settings.ts), or says which file it could not open, and what to do. */
+export function openStore({ dbFile, dbSync, maxStoredPerRoom, keepStoredMs }: StoreSettings): MessageStore {
+  let store: MessageStore;
+  try {
+    store = new MessageStore(dbFile, { maxPerRoom: maxStoredPerRoom, keepMs: keepStoredMs, sync: dbSync });
+  } catch (err) {
+    throw new Error(`Could not open the message store ${dbFile}: ${(err as Error).message}. Set DB_FILE to a file you may write.`);
+  }
+  if (dbFile !== ':memory:') console.log(`messages are stored in ${shortPath(path.resolve(dbFile))}`);
+  return store;
+}
+
+/** A file's path from here when it is under this folder, or its whole path. */
+function shortPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') ? file : relative;
 }

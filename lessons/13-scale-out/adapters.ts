@@ -1,17 +1,12 @@
-// How the workers hear each other: Socket.IO's adapter.
-// A server's adapter keeps its rooms and delivers what it sends to them. The
-// default one keeps everything in this process's memory, so a message sent on
-// worker 1 never reaches a room member on worker 2. These two pass every
-// broadcast (and every question, such as fetchSockets) to the other servers:
-//
-// - cluster: @socket.io/cluster-adapter. Workers forked by one primary with
-//   node:cluster talk through the primary, over the IPC channel node:cluster
-//   gives them. Nothing to install; one machine only; no connection state
-//   recovery (a dropped socket's packets are not kept anywhere).
-// - redis: @socket.io/redis-streams-adapter, with the `redis` client its docs
-//   recommend. Servers append what they send to a Redis stream and read what
-//   the others appended. Any number of machines; and the stream keeps recent
-//   packets, so connection state recovery works across servers.
+// How the workers hear each other: Socket.IO's adapter. The default one keeps
+// rooms in this process's memory, so a message sent on worker 1 never reaches
+// a member on worker 2. These two pass every broadcast (and every question,
+// such as serverSideEmit) to the other servers:
+// - cluster: @socket.io/cluster-adapter, through the primary, over the IPC
+//   channel node:cluster gives. Nothing to install; one machine; no recovery.
+// - redis: @socket.io/redis-streams-adapter. Servers append what they send to
+//   a Redis stream and read what the others appended. Any number of machines,
+//   and the stream keeps recent packets: connection state recovery works.
 import { createAdapter as createClusterAdapter, setupPrimary } from '@socket.io/cluster-adapter';
 import { createAdapter as createRedisAdapter } from '@socket.io/redis-streams-adapter';
 import { createClient } from 'redis';
@@ -20,10 +15,9 @@ import type { ServerOptions } from 'socket.io';
 export type AdapterKind = 'cluster' | 'redis';
 
 /**
- * How often each server tells the others it is alive, and how long until one
- * that went quiet counts as gone (the cluster adapter). A worker that is
- * killed says no goodbye: until then, every question to all workers waits
- * for its answer (ASK_WORKERS_MS), and fails.
+ * How often each worker tells the others it is alive, and how long until one
+ * that went quiet counts as gone (the cluster adapter). A killed worker says
+ * no goodbye: until then, every question to all workers waits for it, and fails.
  */
 export const HEARTBEAT = { heartbeatInterval: 1000, heartbeatTimeout: 3000 };
 
@@ -39,15 +33,9 @@ export function clusterAdapter(): ServerOptions['adapter'] {
 
 /** Checks REDIS_URL: redis://host:port (or rediss:// for TLS), with an optional user, password and database. */
 export function checkRedisUrl(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new Error(`REDIS_URL must look like redis://127.0.0.1:6379, not "${text}"`);
-  }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new Error(`REDIS_URL must start with redis:// (or rediss://), not "${url.protocol}//"`);
-  }
+  const protocol = URL.canParse(text) ? new URL(text).protocol : undefined;
+  if (!protocol) throw new Error(`REDIS_URL must look like redis://127.0.0.1:6379, not "${text}"`);
+  if (protocol !== 'redis:' && protocol !== 'rediss:') throw new Error(`REDIS_URL must start with redis:// (or rediss://), not "${protocol}//"`);
   return text;
 }
 
@@ -70,12 +58,6 @@ export const MAX_REPLAY = 500;
  */
 export const MAX_STREAM_BYTES = 16_000_000;
 
-export interface RedisAdapter {
-  adapter: ServerOptions['adapter'];
-  /** Closes the Redis connection (after io.close()). */
-  close(): Promise<void>;
-}
-
 /**
  * Connects to Redis at `url` and makes the Redis Streams adapter. Rejects,
  * saying so, when Redis cannot be reached within a few seconds. Once
@@ -85,7 +67,7 @@ export interface RedisAdapter {
 export async function redisAdapter(
   url: string,
   { blockTimeInMs = 5000, maxReplay = MAX_REPLAY, maxStreamBytes = MAX_STREAM_BYTES, trimEveryMs = 1000 } = {},
-): Promise<RedisAdapter> {
+): Promise<{ adapter: ServerOptions['adapter']; close(): Promise<void> }> {
   let ready = false;
   const client = createClient({
     url: checkRedisUrl(url),
@@ -97,8 +79,7 @@ export async function redisAdapter(
   });
   let lastError = '';
   client.on('error', (err: Error) => {
-    // Said once per kind of problem, not on every retry.
-    const text = err.message || err.constructor.name;
+    const text = err.message || err.constructor.name; // said once per kind of problem, not on every retry
     if (ready && text !== lastError) console.error(`Redis at ${url}: ${text} (retrying)`);
     lastError = text;
   });
@@ -122,6 +103,7 @@ export async function redisAdapter(
       return boundRecovery(makeAdapter(nsp), client, maxReplay);
     } as unknown as ServerOptions['adapter'],
     async close() {
+      // After io.close(): the adapter's reader stops after its last read.
       clearInterval(trimming);
       await client.close().catch(() => client.destroy());
     },

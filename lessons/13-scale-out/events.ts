@@ -1,50 +1,39 @@
-// The events of lesson 13: lesson 12's, on every worker. A client cannot
-// tell how many processes serve it: that is the point. (Lesson 12's: those
-// of lesson 10, where every stored message carries its `id`, and a message
-// may carry the client's own name for it.)
-import type * as chat from '../../shared/chat-events';
-import type { Coordinates, SendAck } from '../../shared/chat-events';
-import type { JoinEvents, UserListEvents } from '../../shared/room-events';
+// The events of lesson 13: lesson 12's (shared/delivery-events.ts), on every
+// worker. A client cannot tell how many processes serve it: that is the point.
+// What is new is between the workers: what a socket carries, and what they ask each other.
+import type * as delivery from '../../shared/delivery-events';
 
-export type { JoinReply, JoinRequest } from '../../shared/room-events';
-export type { Coordinates, Reply, SendAck } from '../../shared/chat-events';
+export type { DeliveryAuth, LocationMessage, Message, MessagePayload, Reply } from '../../shared/delivery-events';
+
+export interface ClientToServerEvents extends delivery.ClientToServerEvents {}
+export interface ServerToClientEvents extends delivery.ServerToClientEvents {}
 
 /**
- * A text message. `id` is its row in the store: a number that only grows.
- * Admin's notices ("Welcome", "has left") are not stored and carry none.
+ * What a socket carries once it has joined, in `socket.data`: Socket.IO keeps
+ * it with the socket, each worker answers the others' question about a room
+ * from it, and a recovered socket gets it back on whichever worker it reaches.
  */
-export interface Message extends chat.Message {
-  id?: number;
+export interface Member {
+  /** The name as the user typed it, trimmed (and NFKC: `checkName`). */
+  name: string;
+  /** The room as its first member typed it, trimmed. */
+  room: string;
+  roomKey: string;
+  /** What names are compared by, as in lesson 10's Users: `nameKeyOf`, and the skeleton as typed. */
+  nameKey: string;
+  looksKey: string;
+  /** When they joined (Date.now()): the user list is in this order, on every worker. */
+  joinedAt: number;
 }
 
-/** A shared location: always stored, so it always has an `id`. */
-export interface LocationMessage extends chat.LocationMessage {
-  id: number;
+export interface SocketData {
+  user?: Member;
 }
 
-export interface MessagePayload {
-  text: string;
-  /**
-   * The client's own name for this message, unique among its messages: a
-   * retry carries the same one, so the server stores and sends it once.
-   * A string of 1 to 64 characters; leave it out and a retry may come twice.
-   */
-  clientOffset?: string;
-}
+/** A member and the id of the socket that holds the name, wherever it is. */
+export type Holder = Member & { id: string };
 
-/** What the page sends when it connects (`io({ auth })`): the id of the last message it saw, 0 for none. */
-export interface DeliveryAuth {
-  serverOffset: number;
-}
-
-export interface ClientToServerEvents extends JoinEvents {
-  /** Send a message to your room. At most 500 characters, not blank. */
-  createMessage: (payload: MessagePayload, ack: SendAck) => void;
-  /** Share where you are: latitude -90 to 90, longitude -180 to 180. */
-  createLocationMessage: (payload: Coordinates, ack: SendAck) => void;
-}
-
-export interface ServerToClientEvents extends UserListEvents {
-  newMessage: (message: Message) => void;
-  newLocationMessage: (message: LocationMessage) => void;
+/** What the workers ask each other (serverSideEmit): the members of a room that each one holds. */
+export interface InterServerEvents {
+  members: (roomKey: string, answer: (members: Holder[]) => void) => void;
 }

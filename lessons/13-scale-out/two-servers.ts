@@ -7,71 +7,43 @@
 //
 // It prints what happens, then leaves both servers running: open each in a
 // browser window, join the same room, and see for yourself. Ctrl-C stops them.
-// (Two servers in one process here, to keep it short: each Socket.IO server
-// keeps its rooms in an adapter of its own, so two processes behave the same.)
+// (Two servers in one process: each Socket.IO server keeps its rooms in an
+// adapter of its own, so two processes behave the same.)
 import { io, type Socket } from 'socket.io-client';
-import { portFromEnv, type RunningLesson } from '../../shared/run';
+import { portFromEnv } from '../../shared/run';
 import { start } from './chat';
 import type { ClientToServerEvents, ServerToClientEvents } from './events';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-export interface TwoServers {
-  servers: [RunningLesson, RunningLesson];
-  /** Whether Bob, on the second server, got Ann's message. */
-  crossed: boolean;
-  close(): Promise<void>;
-}
-
-/** Connects a Node client (as a page would, but over a WebSocket at once) and waits for the connection. */
-function connect(url: string): Promise<Client> {
-  const client: Client = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
-  return new Promise((resolve, reject) => {
-    client.once('connect', () => resolve(client));
-    client.once('connect_error', reject);
-  });
-}
-
-/** Joins and resolves with the first user list the server sends. */
+/** Joins and says how it went, with the first user list the server sends. */
 async function join(client: Client, name: string, room: string): Promise<string> {
   const list = new Promise<string[]>((resolve) => client.once('updateUserList', resolve));
   const reply = await client.timeout(2000).emitWithAck('join', { name, room });
-  if (!reply.ok) return `refused: ${reply.error}`;
-  return `accepted; the list it sends: ${(await list).join(', ')}`;
+  return reply.ok ? `accepted; the list it sends: ${(await list).join(', ')}` : `refused: ${reply.error}`;
 }
 
-/**
- * Starts two servers on `ports` (0 for free ones), plays the scene, and prints
- * it with `say`. The servers keep running until `close()`.
- */
-export async function showTheProblem(ports: [number, number], say: (line: string) => void = console.log): Promise<TwoServers> {
+/** Starts two servers on `ports` (0 for free ones), plays the scene with `say`; they run until `close()`. */
+export async function showTheProblem(ports: [number, number], say: (line: string) => void = console.log) {
   // Each with a store of its own, in memory: nothing is shared.
-  const first = await start({ port: ports[0], name: 'server A', dbFile: ':memory:' });
-  const second = await start({ port: ports[1], name: 'server B', dbFile: ':memory:' }).catch(async (err) => {
-    await first.close();
-    throw err;
-  });
+  const servers = [await start({ port: ports[0], name: 'server A', dbFile: ':memory:' })];
   const clients: Client[] = [];
   const close = async () => {
-    for (const client of clients) client.close();
-    await Promise.all([first.close(), second.close()]);
+    clients.forEach((client) => client.close());
+    await Promise.all(servers.map((server) => server.close()));
   };
   try {
-    say(`Two servers of the chat, with no adapter: server A on ${first.url}, server B on ${second.url}.`);
-    const ann = await connect(first.url);
-    const bob = await connect(second.url);
-    const cy = await connect(second.url);
+    servers.push(await start({ port: ports[1], name: 'server B', dbFile: ':memory:' }));
+    const [a, b] = servers;
+    say(`Two servers of the chat, with no adapter: server A on ${a.url}, server B on ${b.url}.`);
+    // Node clients, as a page would connect, but over a WebSocket at once.
+    const [ann, bob, cy] = [a.url, b.url, b.url].map((url) => io(url, { transports: ['websocket'], reconnection: false, forceNew: true }) as Client);
     clients.push(ann, bob, cy);
-
     say(`  Ann joins Lobby on server A: ${await join(ann, 'Ann', 'Lobby')}`);
     say(`  Bob joins Lobby on server B: ${await join(bob, 'Bob', 'Lobby')}`);
     const heard = new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), 1000);
-      bob.on('newMessage', (message) => {
-        if (message.from !== 'Ann') return;
-        clearTimeout(timer);
-        resolve(true);
-      });
+      setTimeout(() => resolve(false), 1000);
+      bob.on('newMessage', (message) => message.from === 'Ann' && resolve(true));
     });
     await ann.timeout(2000).emitWithAck('createMessage', { text: 'Hello, is anyone there?' });
     say('  Ann, on server A, says "Hello, is anyone there?" to Lobby.');
@@ -80,26 +52,25 @@ export async function showTheProblem(ports: [number, number], say: (line: string
     say(`  Cy joins Lobby on server B as "Ann": ${await join(cy, 'Ann', 'Lobby')} (server B has never heard of the Ann on A).`);
     say('Each server keeps its rooms in its own memory. An adapter passes what one sends to the others:');
     say('npm start -- 13 runs the same chat on two workers, with one.');
-    return { servers: [first, second], crossed, close };
+    return { servers: [a, b], crossed, close };
   } catch (err) {
     await close();
     throw err;
   } finally {
-    for (const client of clients) client.close();
+    clients.forEach((client) => client.close());
   }
 }
 
 if (require.main === module) {
-  (async () => {
-    const port = portFromEnv();
-    const scene = await showTheProblem(port === 0 ? [0, 0] : [port + 1, port + 2]);
-    const [a, b] = scene.servers;
-    console.log(`\nBoth servers keep running: open ${a.url} and ${b.url} in two windows, join the same room. Ctrl-C stops them.`);
-    const stop = () => void scene.close().then(() => process.exit(0));
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  })().catch((err: NodeJS.ErrnoException & { port?: number }) => {
-    console.error(err.code === 'EADDRINUSE' ? `Port ${err.port} is already in use: choose another, e.g. PORT=4000 (the servers take PORT+1 and PORT+2).` : err.message);
-    process.exitCode = 1;
-  });
+  const port = portFromEnv();
+  showTheProblem(port === 0 ? [0, 0] : [port + 1, port + 2]).then(
+    ({ servers: [a, b], close }) => {
+      console.log(`\nBoth servers keep running: open ${a.url} and ${b.url} in two windows, join the same room. Ctrl-C stops them.`);
+      for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void close().then(() => process.exit(0)));
+    },
+    (err: NodeJS.ErrnoException & { port?: number }) => {
+      console.error(err.code === 'EADDRINUSE' ? `Port ${err.port} is already in use: choose another, e.g. PORT=4000 (the servers take PORT+1 and PORT+2).` : err.message);
+      process.exitCode = 1;
+    },
+  );
 }

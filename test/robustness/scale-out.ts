@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { redisAdapter } from '../../lessons/13-scale-out/adapters';
-import { start, type ChatOptions } from '../../lessons/13-scale-out/chat';
+import { start } from '../../lessons/13-scale-out/chat';
+import type { ChatOptions } from '../../lessons/13-scale-out/settings';
 import type { RunningLesson } from '../../shared/run';
 import { hasRedis, REDIS_SKIP_NOTE, startRedis } from '../redis';
 

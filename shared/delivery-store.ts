@@ -1,12 +1,8 @@
-// The message store of lesson 13: lesson 12's, shared by the workers. Every
-// worker opens the same SQLite file. In WAL mode they all read while one
-// writes, and SQLite makes the writers take turns (a lock on the file), so an
-// id is given once, whichever worker stores the message, and a retry's
-// clientOffset is refused by the UNIQUE constraint, whichever worker it
-// reaches. One machine only, on a local disk: WAL needs the -shm file in
-// shared memory, which a network file system does not give.
-//
-// Lesson 12's store: every chat message, in one SQLite table.
+// The message store, as lesson 12 teaches it (lessons/12-delivery/store.ts
+// writes it out): every chat message, in one SQLite table. Lesson 13's
+// workers all open the same file: in WAL mode they read while one writes, and
+// SQLite makes the writers take turns, so an id is given once, whichever
+// process stores the message.
 // better-sqlite3 is synchronous: `add` returns once the row is written, so
 // the server acknowledges a message only once it is in the database file. Every statement
 // is prepared once, with placeholders: what a client sent is a value bound to
@@ -15,11 +11,17 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 
-/** The default file: under the lesson's own data/ folder, which git ignores. */
-export const DEFAULT_DB_FILE = path.join(__dirname, 'data', 'chat.db');
-
-/** The most messages the store keeps per room: past that, the oldest go. */
+/** The most messages the store keeps per room: past that, the oldest go (but see KEEP_MS). */
 export const MAX_STORED_PER_ROOM = 500;
+
+/**
+ * However many a room gets, the store keeps every message younger than this:
+ * two minutes, twice the server's recovery window. A page away for up to that
+ * window finds everything acknowledged meanwhile, whatever one client sends
+ * (issue 22: one address sent 500 in 34 s and pushed a class's 50 messages out).
+ * The rate limits bound how many that can be; MAX_STORED still bounds them all.
+ */
+export const KEEP_MS = 120_000;
 
 /** The most messages the store keeps in all rooms together: past that, the oldest go. */
 export const MAX_STORED = 100_000;
@@ -52,13 +54,26 @@ export type Sync = 'NORMAL' | 'FULL';
 
 export interface StoreOptions {
   maxPerRoom?: number;
+  /** Messages younger than this are kept whatever maxPerRoom says (KEEP_MS). */
+  keepMs?: number;
   maxTotal?: number;
   sync?: Sync;
+  /** How long a write waits for another program that holds the file, in ms (default 500). */
+  busyTimeoutMs?: number;
 }
 
-/** Which file DB_FILE names (relative to where you started), or the default. */
-export function dbFileFromEnv(env: NodeJS.ProcessEnv = process.env): string {
-  return env.DB_FILE || DEFAULT_DB_FILE;
+/** Which file DB_FILE names (relative to where you started), or `defaultFile` (a lesson's data/chat.db, which git ignores). */
+export function dbFileFromEnv(defaultFile: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env.DB_FILE || defaultFile;
+}
+
+/** Opens the store, or says in a sentence why it cannot. */
+export function openStore(file: string, options: StoreOptions = {}): MessageStore {
+  try {
+    return new MessageStore(file, options);
+  } catch (err) {
+    throw new Error(`Could not open the message store ${file}: ${(err as Error).message}. Set DB_FILE to a file you may write.`);
+  }
 }
 
 /** DB_SYNC=FULL or NORMAL (the default). */
@@ -80,17 +95,23 @@ export class MessageStore {
   private readonly after: Database.Statement;
   private readonly latestOf: Database.Statement;
   private readonly highest: Database.Statement;
+  private readonly nthNewest: Database.Statement;
+  private readonly firstSince: Database.Statement;
+  private readonly prunedOf: Database.Statement;
+  private readonly noteRoomPruned: Database.Statement;
+  private readonly forgetPruned: Database.Statement;
+  private readonly maxTotal: number;
   private readonly write: (message: NewMessage) => number | undefined;
 
   /** Opens `file` (":memory:" for a store that lasts as long as the process), creating it and its table if need be. */
   constructor(
     readonly file: string,
-    { maxPerRoom = MAX_STORED_PER_ROOM, maxTotal = MAX_STORED, sync = 'NORMAL' }: StoreOptions = {},
+    { maxPerRoom = MAX_STORED_PER_ROOM, keepMs = KEEP_MS, maxTotal = MAX_STORED, sync = 'NORMAL', busyTimeoutMs = 500 }: StoreOptions = {},
   ) {
+    this.maxTotal = maxTotal;
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    // A write waits at most 2 s for another program that holds the file: another worker's
-    // write (microseconds), or the sqlite3 shell.
-    this.db = new Database(file, { timeout: 2000 });
+    // A write waits a moment for another program that holds the file (another worker, the sqlite3 shell).
+    this.db = new Database(file, { timeout: busyTimeoutMs });
     // WAL: readers do not block the writer, and a commit is one append to the -wal file.
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${sync === 'FULL' ? 'FULL' : 'NORMAL'}`);
@@ -108,6 +129,11 @@ export class MessageStore {
         UNIQUE (room_key, author, client_offset)
       );
       CREATE INDEX IF NOT EXISTS messages_by_room ON messages (room_key, id);
+      -- For each room, the highest id deleted from it: a page that saw less has a gap.
+      CREATE TABLE IF NOT EXISTS pruned (
+        room_key TEXT PRIMARY KEY,
+        up_to    INTEGER NOT NULL
+      );
     `);
 
     // A retry of a stored message (same room, author and client offset) inserts nothing.
@@ -116,12 +142,22 @@ export class MessageStore {
       VALUES (@roomKey, @author, @text, @url, @clientOffset, @createdAt)
       ON CONFLICT (room_key, author, client_offset) DO NOTHING`);
     this.findOffset = this.db.prepare('SELECT 1 FROM messages WHERE room_key = ? AND author = ? AND client_offset = ?').pluck();
-    // Everything in the room older than its `maxPerRoom` newest messages.
-    this.pruneRoom = this.db.prepare(`
-      DELETE FROM messages WHERE room_key = @roomKey AND id <= (
-        SELECT id FROM messages WHERE room_key = @roomKey ORDER BY id DESC LIMIT 1 OFFSET @keep)`);
+    // A room loses everything up to an id: older than its `maxPerRoom` newest messages, and
+    // than its first message younger than `keepMs` (ids grow with time). The two are found
+    // apart, each from its end of the index: the few rows read are old ones, never the
+    // thousands of young ones a flood leaves.
+    this.nthNewest = this.db.prepare('SELECT id FROM messages WHERE room_key = ? ORDER BY id DESC LIMIT 1 OFFSET ?').pluck();
+    this.firstSince = this.db.prepare('SELECT id FROM messages WHERE room_key = ? AND created_at > ? ORDER BY id LIMIT 1').pluck();
+    this.pruneRoom = this.db.prepare('DELETE FROM messages WHERE room_key = @roomKey AND id <= @upTo');
     // Ids only grow: a row more than `maxTotal` ids old is older than the last `maxTotal` messages.
     this.pruneAll = this.db.prepare('DELETE FROM messages WHERE id <= ?');
+    // Before the room's delete, note how far it goes: a page that saw less has a gap.
+    this.noteRoomPruned = this.db.prepare(`
+      INSERT INTO pruned (room_key, up_to) VALUES (@roomKey, @upTo)
+      ON CONFLICT (room_key) DO UPDATE SET up_to = MAX(up_to, excluded.up_to)`);
+    this.prunedOf = this.db.prepare('SELECT up_to FROM pruned WHERE room_key = ?').pluck();
+    // Past `maxTotal` ids, any room may have lost anything (see gapAfter): a note that old says no more.
+    this.forgetPruned = this.db.prepare('DELETE FROM pruned WHERE up_to <= ?');
     this.after = this.db.prepare(`SELECT * FROM (SELECT ${COLUMNS} FROM messages WHERE room_key = ? AND id > ? ORDER BY id DESC LIMIT ?) ORDER BY id`);
     this.latestOf = this.db.prepare(`SELECT * FROM (SELECT ${COLUMNS} FROM messages WHERE room_key = ? ORDER BY id DESC LIMIT ?) ORDER BY id`);
     // The highest id ever given (rows may be gone), 0 for a new store.
@@ -132,8 +168,15 @@ export class MessageStore {
       const { changes, lastInsertRowid } = this.insert.run(message);
       if (changes === 0) return undefined; // a retry
       const id = Number(lastInsertRowid);
-      this.pruneRoom.run({ roomKey: message.roomKey, keep: maxPerRoom });
+      const { roomKey, createdAt } = message;
+      const pastCount = this.nthNewest.get(roomKey, maxPerRoom) as number | undefined;
+      if (pastCount !== undefined) {
+        const firstYoung = this.firstSince.get(roomKey, createdAt - keepMs) as number | undefined;
+        const upTo = Math.min(pastCount, (firstYoung ?? Infinity) - 1);
+        if (this.pruneRoom.run({ roomKey, upTo }).changes > 0) this.noteRoomPruned.run({ roomKey, upTo });
+      }
       this.pruneAll.run(id - maxTotal);
+      this.forgetPruned.run(id - maxTotal);
       return id;
     });
   }
@@ -151,6 +194,15 @@ export class MessageStore {
   /** The room's messages after id `afterId` (the last `limit` of them), oldest first. */
   since(roomKey: string, afterId: number, limit = MAX_STORED_PER_ROOM): StoredMessage[] {
     return this.after.all(roomKey, afterId, limit) as StoredMessage[];
+  }
+
+  /**
+   * True when the room has lost messages after id `afterId`: deleted to keep
+   * the store bounded, so a page that saw up to `afterId` cannot get them all.
+   */
+  gapAfter(roomKey: string, afterId: number): boolean {
+    if (afterId < this.lastId() - this.maxTotal) return true; // the oldest of all rooms went
+    return afterId < Number(this.prunedOf.get(roomKey) ?? 0);
   }
 
   /** The room's last `count` messages, oldest first. */

@@ -1,5 +1,7 @@
-// The join page. The form does the real work (a GET to chat.html); this only
-// shows why the chat page sent you back, and fills in what you typed.
+// The join page, as lesson 09 teaches it (lessons/09-rooms/public/join.ts), for a
+// later lesson's index.html: <script type="module" src="/shared/public/join-page.js">.
+// The form does the real work (a GET to chat.html); this only shows why the
+// chat page sent you back, and fills in what you typed.
 export {}; // a module (as the page loads it), so its names stay its own
 const params = new URLSearchParams(location.search);
 const error = document.querySelector<HTMLElement>('#error')!;
