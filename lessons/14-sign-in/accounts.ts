@@ -51,6 +51,7 @@ export class Accounts {
   private readonly statements;
 
   constructor(db: Database) {
+    void decoyHash(); // made now, so that the first unknown name costs no more than the next
     db.exec(`CREATE TABLE IF NOT EXISTS accounts (
       id INTEGER PRIMARY KEY,
       name TEXT NOT NULL,
