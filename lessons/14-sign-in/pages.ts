@@ -44,7 +44,8 @@ export function signInPages({ accounts, settings, endSession }: PageDeps): expre
   const limits = new SignInLimits(settings.sessionSecret, settings.signInLimits);
   const signUps = new RateLimiter(settings.signUpRateLimit);
   const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
-  const file = (name: string) => path.join(__dirname, 'pages', name);
+  // `root`: the file is looked up in pages/ (a folder above it may start with a dot, as .proof/ does).
+  const page = (res: express.Response, name: string) => res.sendFile(name, { root: path.join(__dirname, 'pages') });
 
   router.use((req, res, next) => {
     res.set('Content-Security-Policy', SECURITY_POLICY);
@@ -103,14 +104,14 @@ export function signInPages({ accounts, settings, endSession }: PageDeps): expre
 
   router.get('/', (req, res) => {
     if (!signedIn(req)) return res.redirect(303, '/signin');
-    res.sendFile(file('chat.html'));
+    page(res, 'chat.html');
   });
 
   router.get('/instructor', (req, res) => {
     const account = signedIn(req);
     if (!account) return res.redirect(303, '/signin');
     if (account.role !== 'instructor') return res.status(403).type('text/plain').send('for the instructor only\n');
-    res.sendFile(file('instructor.html'));
+    page(res, 'instructor.html');
   });
 
   /** The account signed in on this request's session, if any. */
