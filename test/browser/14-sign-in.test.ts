@@ -38,7 +38,7 @@ describeInBrowser('14 sign-in', (open) => {
     await cleo.page.locator('.message__body', { hasText: 'from my second tab' }).waitFor();
     expect((await people(secondTab)).filter((name) => name === 'Cleo')).toEqual(['Cleo']);
 
-    await cleo.page.getByRole('button', { name: 'Sign out' }).click();
+    await cleo.page.getByRole('button', { name: 'Sign out', exact: true }).click(); // exact: exercise 1 adds "Sign out everywhere"
     await cleo.page.waitForURL(/\/signin$/);
     await secondTab.waitForURL(/\/signin$/, { timeout: 3000 }); // the server ended its socket: the page left
     await secondTab.goto(`${lesson().url}/`);
