@@ -8,7 +8,8 @@
 //   3. a join storm on lesson 10: users join one room one after another;
 //   4. npm start -- 05 --watch: from a save of server.ts to the new "listening on";
 //   5. npm run check -- NN.K --watch: from a save of server.ts to the verdict line;
-//   6. (when asked) lesson 13's workers beside one process of lesson 12.
+//   6. (when asked) lesson 13's workers beside one process of lesson 12;
+//   7. (when asked) lesson 14: scrypt's cost, and a classroom of 300 signing in at once (bench/sign-in.ts).
 // Servers and load generators are separate processes; none outlives the bench.
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { listLessons } from '../scripts/lessons';
 import { scratchCopy } from '../scripts/scratch';
 import { DEBOUNCE_MS } from '../scripts/saves';
 import { analyseSelf, analyseStart, type SelfBreakdown, type StartBreakdown } from './profile';
+import { signInBench } from './sign-in';
 import type { ChatResult, ClientSpec, StormResult } from './protocol';
 import {
   bytesWritten,
@@ -57,7 +59,7 @@ const USAGE = `npm run bench [-- options]
   --runs R        start-time runs per lesson, and saves for the restart and the check; the median is reported (default 5)
   --workers W     load generator processes (default 2)
   --storm A,B,C   join storm sizes (default 50,100,200)
-  --only LIST     some of: start,classroom,storm,restart,check-watch,scale-out (default: the first five)
+  --only LIST     some of: start,classroom,storm,restart,check-watch,scale-out,sign-in (default: the first five)
   --scale A,B,C   scale-out: classroom sizes, each on lesson 13's 2 workers beside
                   1 process of lesson 12, until 2 workers miss p99 ≤ 50 ms (default 1000,3000)
   --turns         classroom: lesson 10 and the bare server take turns (A B B A, 30 s
@@ -67,7 +69,7 @@ const USAGE = `npm run bench [-- options]
   --profile-servers  profile both classroom servers during the chat (in-process V8
                   profiler; it slows them, so read the breakdown, not the figures)`;
 
-const PARTS = ['start', 'classroom', 'storm', 'restart', 'check-watch', 'scale-out'];
+const PARTS = ['start', 'classroom', 'storm', 'restart', 'check-watch', 'scale-out', 'sign-in'];
 
 function parseOptions(argv: string[]): Options {
   const options: Options = {
@@ -936,7 +938,8 @@ async function main(): Promise<void> {
   // Bounded in time, whatever happens: every wait below has its own limit too.
   const limitS =
     120 + 15 * (listLessons().length + 1) * (options.runs + 1) + 35 * (options.runs + 1) + 2 * 60 * (options.runs + 2) + 3 * (options.seconds + options.clients / 10 + 120) + 60 * options.storm.length +
-    (options.only.has('scale-out') ? options.scale.reduce((sum, size) => sum + 2 * (options.seconds + size / 10 + 120), 0) : 0);
+    (options.only.has('scale-out') ? options.scale.reduce((sum, size) => sum + 2 * (options.seconds + size / 10 + 120), 0) : 0) +
+    (options.only.has('sign-in') ? 600 : 0);
   setTimeout(() => {
     console.error(`\nbench: still running after ${limitS} s; stopping`);
     killAll();
@@ -999,6 +1002,13 @@ async function main(): Promise<void> {
 
   if (options.only.has('restart')) missed.push(...(await restartTimes(options)).missed);
   if (options.only.has('check-watch')) missed.push(...(await checkWatchTimes(options)).missed);
+
+  if (options.only.has('sign-in')) {
+    // Lesson 14: what a password hash costs, and a classroom signing in while a chat runs (bench/sign-in.ts).
+    const lines = await signInBench(300);
+    for (const line of lines) say(line);
+    report.push('```', ...lines, '```', '');
+  }
 
   if (options.only.has('scale-out')) {
     const workers = await Promise.all(Array.from({ length: options.workers }, () => startWorker()));

@@ -75,9 +75,9 @@ export function lessonDiff(from: LessonInfo, to: LessonInfo, color: boolean): st
 
 /**
  * Lessons that build on one that is not the lesson just before them: lesson
- * 12 takes lesson 10's chat, not lesson 11's Raspberry Pi.
+ * 12 takes lesson 10's chat, not lesson 11's Raspberry Pi; lesson 14 too (without 12's history).
  */
-const BUILDS_ON: Record<string, string> = { '12': '10', '14': '12' };
+const BUILDS_ON: Record<string, string> = { '12': '10', '14': '10' };
 
 /** The lesson `lesson` builds on: usually the one before it. */
 function lessonBefore(lessons: LessonInfo[], lesson: LessonInfo): LessonInfo | undefined {

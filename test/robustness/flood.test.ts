@@ -19,6 +19,7 @@ const chats: Record<string, { send: string; receive: string; payload: (text: str
   '10-users': { send: 'createMessage', receive: 'newMessage', payload: (text) => ({ text }) },
   '12-delivery': { send: 'createMessage', receive: 'newMessage', payload: (text) => ({ text }) },
   '13-scale-out': { send: 'createMessage', receive: 'newMessage', payload: (text) => ({ text }) },
+  '14-sign-in': { send: 'createMessage', receive: 'newMessage', payload: (text) => ({ text }) },
 };
 
 for (const target of targets.filter((t) => t.lesson in chats)) {
@@ -38,7 +39,10 @@ for (const target of targets.filter((t) => t.lesson in chats)) {
     });
 
     it('refuses the flooder beyond the limit, and only the flooder', async () => {
-      const [flooder, bystander] = [await connect(lesson.url), await connect(lesson.url)];
+      const [flooder, bystander] = [
+        await connect(lesson.url, await target.connectOptions?.(lesson.url, 'Flooder')),
+        await connect(lesson.url, await target.connectOptions?.(lesson.url, 'Bystander')),
+      ];
       await target.prepare?.(flooder, 'Flooder');
       await target.prepare?.(bystander, 'Bystander');
       await pause(20);

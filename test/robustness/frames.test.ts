@@ -10,9 +10,9 @@ import { huge } from './payloads';
 import { targets, titleOf } from './targets';
 import { catchProcessErrors, QUICK_MS, recordEvents, settle, snapshot } from './watch';
 
-/** Opens a raw WebSocket and does the Engine.IO and Socket.IO handshakes by hand. */
-async function rawClient(url: string): Promise<{ ws: WebSocket; closed: Promise<number> }> {
-  const ws = new WebSocket(`${url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+/** Opens a raw WebSocket and does the Engine.IO and Socket.IO handshakes by hand (`headers`: lesson 14's cookie). */
+async function rawClient(url: string, headers: Record<string, string> = {}): Promise<{ ws: WebSocket; closed: Promise<number> }> {
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`, { headers });
   const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
   const next = () =>
     new Promise<string>((resolve, reject) => {
@@ -56,11 +56,13 @@ for (const target of targets) {
     let seen: Array<[string, unknown[]]>;
     let watch: ReturnType<typeof catchProcessErrors>;
     let start0: ReturnType<typeof snapshot>;
+    let headers: Record<string, string> | undefined;
 
     before(async () => {
       watch = catchProcessErrors();
       lesson = await target.start()({ ...target.options, port: 0 });
-      bystander = await connect(lesson.url, {}, { keep: true });
+      headers = ((await target.connectOptions?.(lesson.url, 'Raw')) as { extraHeaders?: Record<string, string> } | undefined)?.extraHeaders;
+      bystander = await connect(lesson.url, await target.connectOptions?.(lesson.url, 'Bystander'), { keep: true });
       await target.prepare?.(bystander, 'Bystander');
       start0 = snapshot(lesson);
       // Each raw client is a newcomer: its arrival notice is expected.
@@ -75,7 +77,7 @@ for (const target of targets) {
 
     it(`takes ${FRAMES.length} malformed and reserved frames without a crash or a leak`, async () => {
       for (const [, frame] of FRAMES) {
-        const { ws, closed } = await rawClient(lesson.url);
+        const { ws, closed } = await rawClient(lesson.url, headers);
         for (const part of Array.isArray(frame) ? frame : [frame]) ws.send(part);
         await pause(20);
         ws.terminate();
@@ -89,7 +91,7 @@ for (const target of targets) {
     });
 
     it('ends only the connection that sends a frame over maxHttpBufferSize', async () => {
-      const { ws, closed } = await rawClient(lesson.url);
+      const { ws, closed } = await rawClient(lesson.url, headers);
       ws.send(`42["createMessage",{"text":"${huge()}"}]`);
       expect(await Promise.race([closed, pause(2000).then(() => 'still open')])).toBe(1009); // "message too big"
       expect(bystander.connected).toBe(true);

@@ -21,10 +21,10 @@ for (const target of targets) {
     before(async () => {
       watch = catchProcessErrors();
       lesson = await target.start()({ ...target.options, port: 0 });
-      bystander = await connect(lesson.url, {}, { keep: true });
+      bystander = await connect(lesson.url, await target.connectOptions?.(lesson.url, 'Bystander'), { keep: true });
       await target.prepare?.(bystander, 'Bystander');
       before0 = snapshot(lesson);
-      attacker = await connect(lesson.url, {}, { keep: true });
+      attacker = await connect(lesson.url, await target.connectOptions?.(lesson.url, 'Mallory'), { keep: true });
       await target.prepare?.(attacker, 'Mallory');
       await pause(150); // let notices of the attacker's arrival pass, and the user list (held up to 100 ms)
       seen = recordEvents(bystander, target.ambient);
@@ -44,7 +44,7 @@ for (const target of targets) {
         for (const { label, args } of variants) {
           if (!attacker.connected) {
             wrong.push('(the server disconnected the client)');
-            attacker = await connect(lesson.url, {}, { keep: true });
+            attacker = await connect(lesson.url, await target.connectOptions?.(lesson.url, 'Mallory'), { keep: true });
             await target.prepare?.(attacker, 'Mallory');
           }
           const reply = await attacker.timeout(1000).emitWithAck(event, ...args).catch((err: Error) => err.message);

@@ -6,6 +6,7 @@ import type { Socket } from 'socket.io-client';
 import { MAX_TEXT_LENGTH } from '../../shared/validation';
 import type { RunningLesson, StartLesson } from '../../shared/run';
 import type { Variant } from './payloads';
+import { signIn, signUp } from '../lessons/sign-in-clients';
 
 export interface EventTarget {
   event: string;
@@ -27,6 +28,8 @@ export interface Target {
   isArrival?: (event: string, args: unknown[]) => boolean;
   /** Puts a client where the events make sense, e.g. in a room. */
   prepare?: (client: Socket, name: string) => Promise<void>;
+  /** What a client needs to connect at all, for `name` ("Bystander", "Mallory"): lesson 14's session cookie. */
+  connectOptions?: (url: string, name: string) => Promise<object>;
   events: EventTarget[];
   /** A good request that must be answered; resolves when it is. */
   probe: (client: Socket, timeoutMs: number) => Promise<unknown>;
@@ -49,6 +52,18 @@ async function expectOk(reply: Promise<unknown>): Promise<unknown> {
   const answer = (await reply) as { ok?: boolean; error?: string };
   if (answer?.ok !== true) throw new Error(`expected { ok: true }, got ${JSON.stringify(answer)}`);
   return answer;
+}
+
+/**
+ * Lesson 14: a client signs in first and carries the cookie. Mallory, the
+ * attacker, is the instructor, so that her bad payloads reach the checks of
+ * the instructor's events (a student's are refused before: sign-in.test.ts).
+ */
+const TEACHER = { name: 'Teacher', password: 'teach me well please' };
+let signedUp = 0;
+async function signedIn(url: string, name: string): Promise<object> {
+  const cookie = name === 'Mallory' ? await signIn(url, TEACHER.name, TEACHER.password) : await signUp(url, `${name} ${++signedUp}`);
+  return { extraHeaders: { cookie } };
 }
 
 const lesson = (folder: string) => () => require(`../../lessons/${folder}/server`).start as StartLesson;
@@ -243,6 +258,42 @@ const all: Target[] = [
       chatEvents[1],
     ],
     probe: sayHelloAndHearIt,
+  },
+  {
+    lesson: '14-sign-in',
+    start: lesson('14-sign-in'),
+    options: {
+      dbFile: ':memory:',
+      instructor: TEACHER,
+      joinRateLimit: { burst: 1000, perSecond: 1000 }, // as lesson 10 (see above)
+      signUpRateLimit: { burst: 1000, perSecond: 1000 },
+    },
+    connectOptions: signedIn,
+    ambient: [],
+    prepare: async (client) => {
+      await expectOk(ask(client, 2000, 'join', { room: 'Robust' }));
+    },
+    events: [
+      {
+        event: 'join',
+        good: [{ room: 'Robust' }],
+        limit: 30,
+        extra: [
+          { label: 'a name besides the room', args: [{ name: 'Teacher', room: 'Robust' }] },
+          { label: 'a room with a zero-width space', args: [{ room: 'Robust\u200b' }] },
+        ],
+      },
+      ...chatEvents,
+      ...(['mute', 'remove'] as const).map((event) => ({
+        event,
+        good: [{ room: 'Robust', name: 'Nobody', minutes: 5 }],
+        limit: 30,
+        extra: [0, 1441, 2.5, '5', null, -1, Number.MAX_SAFE_INTEGER + 2].map((minutes) => ({ label: `minutes ${String(minutes)}`, args: [{ room: 'Robust', name: 'Nobody', minutes }] })),
+      })),
+      { event: 'unmute', good: [{ room: 'Robust', name: 'Nobody' }], limit: 30 },
+      { event: 'closeRoom', good: [{ room: 'Elsewhere' }], limit: 30 },
+    ],
+    probe: sayHello,
   },
   {
     lesson: '11-pi-gpio',
