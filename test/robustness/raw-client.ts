@@ -99,10 +99,10 @@ export function openRaw(lesson: RunningLesson, localAddress: string, auth: objec
 
 /**
  * A bystander on its own address: in its own room, it sends a message every
- * 50 ms and keeps the slowest answer; every 300 ms a fresh connection of its
- * own joins, and the slowest of those is kept too.
+ * 50 ms (`everyMs`) and keeps the slowest answer; every 300 ms (`joinEveryMs`)
+ * a fresh connection of its own joins, and the slowest of those is kept too.
  */
-export function watchBystander(lesson: RunningLesson, address: string) {
+export function watchBystander(lesson: RunningLesson, address: string, { everyMs = 50, joinEveryMs = 300 } = {}) {
   let slowestAnswer = 0;
   let slowestJoin = 0;
   const failures: string[] = [];
@@ -120,7 +120,7 @@ export function watchBystander(lesson: RunningLesson, address: string) {
     for (let i = 0; running; i++) {
       const took = await time('a message', () => bystander!.timeout(5000).emitWithAck('createMessage', { text: `still there? ${i}` }));
       slowestAnswer = Math.max(slowestAnswer, took);
-      await pause(50);
+      await pause(everyMs);
     }
   })();
   const joining = (async () => {
@@ -134,7 +134,7 @@ export function watchBystander(lesson: RunningLesson, address: string) {
         }
       });
       slowestJoin = Math.max(slowestJoin, took);
-      await pause(300);
+      await pause(joinEveryMs);
     }
   })();
   return {
