@@ -85,16 +85,18 @@ async function readerAway(url: string) {
   const annSaw = record(ann);
   ann.connect();
   await new Promise<void>((resolve) => ann.once('connect', () => resolve()));
-  await ann.timeout(2000).emitWithAck('join', { name: 'Ann', room: 'Class' });
+  const rejoined = await ann.timeout(5000).emitWithAck('join', { name: 'Ann', room: 'Class' });
   await emitRaw(ann, 'sync', [], true, 5000); // a round trip: all has arrived
   const bystander = await watch.stop();
   ann.close();
-  return { acknowledged, annSaw, bystander };
+  return { acknowledged, annSaw, bystander, rejoined, recovered: ann.recovered };
 }
 
-function expectEveryMessage({ acknowledged, annSaw, bystander }: Awaited<ReturnType<typeof readerAway>>) {
+function expectEveryMessage({ acknowledged, annSaw, bystander, rejoined, recovered }: Awaited<ReturnType<typeof readerAway>>) {
   expect(acknowledged.length).toBe(550);
-  expect(acknowledged.filter((text) => !annSaw.texts.includes(text))).toEqual([]);
+  const missing = acknowledged.filter((text) => !annSaw.texts.includes(text));
+  // Said whole when it fails: how Ann came back, and what her join was answered.
+  expect({ recovered, rejoined: rejoined.ok, missing: missing.length, firstMissing: missing.slice(0, 3) }).toEqual({ recovered, rejoined: true, missing: 0, firstMissing: [] });
   expect(annSaw.texts.length).toBe(550); // and none twice
   expect(annSaw.gaps).toEqual([]);
   expect(bystander.failures).toEqual([]);
