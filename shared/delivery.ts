@@ -62,7 +62,7 @@ export function serverOffsetOf(auth: unknown, lastId: number): number {
 export interface DeliveryOptions {
   /** The most messages sent at once to a page (missed ones after a rejoin), and their most bytes as JSON. */
   maxCatchUp: number;
-  maxCatchUpBytes?: number;
+  maxCatchUpBytes?: number; // MAX_CATCH_UP_BYTES
   catchUpBudget?: RateLimitOptions;
   /** What the logs call this server, e.g. "worker 2". */
   name?: string;
@@ -126,7 +126,7 @@ export class Delivery {
    * HISTORY. If some are not sent, Admin's notice says so first (`gap: true`).
    */
   catchUp(socket: AnySocket, roomKey: string, offset: number): void {
-    const { maxCatchUp, maxCatchUpBytes = Infinity } = this.options;
+    const { maxCatchUp, maxCatchUpBytes = MAX_CATCH_UP_BYTES } = this.options;
     let rows: StoredMessage[];
     let gap = false;
     try {
@@ -165,20 +165,59 @@ export class Delivery {
   }
 }
 
+/** The most characters of JSON sent at once to a page (lesson 12's catch-up.ts): under the 1 MB a client may leave unread. */
+export const MAX_CATCH_UP_BYTES = 600_000;
+/** Recoveries per address (lesson 12's recovery.ts): a blip drops every tab of a laptop at once, 10 come back together, then one every 2 s. */
+export const RECOVERY_RATE_LIMIT: RateLimitOptions = { burst: 10, perSecond: 0.5 };
+
+export interface RecoveryLimits extends Pick<DeliveryOptions, 'maxCatchUp' | 'maxCatchUpBytes'> {
+  /** Recoveries per address, counted by each server (RECOVERY_RATE_LIMIT). */
+  recoveryRateLimit?: RateLimitOptions;
+}
+
 /**
- * Recovery sends a socket everything it missed at once. Past `maxCatchUp`
- * packets (or `maxCatchUpBytes`) that would trip the per-client limits and
- * cut the socket off at every try: past them, the socket starts afresh, and
- * its join gets what it missed from the store (lesson 12's recovery.ts, part 4).
+ * Connection state recovery kept to what it is for, as lesson 12's
+ * recovery.ts teaches it: a page whose connection dropped gets back, once,
+ * what it missed.
+ * 1. Each address may recover so often: past that, its connection starts afresh.
+ * 2. A session is restored once (the Redis adapter reads it with GETDEL;
+ *    Socket.IO's own adapter keeps it, so it is deleted here).
+ * 3. A restored session never asks again for what a recovery sent it.
+ * 4. Past `maxCatchUp` packets (or `maxCatchUpBytes`), that would trip the
+ *    per-client limits and cut the socket off at every try: it starts afresh.
+ * A socket that starts afresh loses nothing: its join gets what it missed from the store.
  */
-export function boundRecoveries(io: AnyServer, { maxCatchUp, maxCatchUpBytes = Infinity }: DeliveryOptions): void {
-  const adapter = io.of('/').adapter;
+export function boundRecoveries(
+  io: AnyServer,
+  { maxCatchUp, maxCatchUpBytes = MAX_CATCH_UP_BYTES, recoveryRateLimit = RECOVERY_RATE_LIMIT }: RecoveryLimits,
+): void {
+  const namespace = io.of('/');
+  const adapter = namespace.adapter;
+  const budget = new RateLimiter(recoveryRateLimit);
+  // 1. Before the session is looked up: over its budget, the address starts afresh.
+  const add = namespace._add.bind(namespace);
+  namespace._add = (client, auth, callback) => {
+    if (typeof auth?.pid === 'string' && !budget.take(addressOf(client.request))) {
+      const { pid, offset, ...rest } = auth; // the rest (serverOffset) is for the join
+      return add(client, rest, callback);
+    }
+    return add(client, auth, callback);
+  };
   const restoreSession = adapter.restoreSession.bind(adapter);
   adapter.restoreSession = async (pid, offset) => {
     const session = await restoreSession(pid, offset);
+    (adapter as { sessions?: Map<string, unknown> }).sessions?.delete(pid); // 2.
     if (!session || session.missedPackets.length > maxCatchUp) return null as never; // null: no recovery
     let bytes = 0;
     for (const packet of session.missedPackets) bytes += JSON.stringify(packet).length;
-    return bytes > maxCatchUpBytes ? (null as never) : session;
+    if (bytes > maxCatchUpBytes) return null as never;
+    // 3. Each packet's offset is its last argument: sending again the last packet a recovery sent means an old offset.
+    const data = (session.data ?? {}) as { replayedUpTo?: string };
+    const offsetOf = (packet: unknown[]) => packet.at(-1);
+    if (data.replayedUpTo !== undefined && session.missedPackets.some((packet) => offsetOf(packet) === data.replayedUpTo)) {
+      return null as never;
+    }
+    const last = session.missedPackets.at(-1);
+    return { ...session, data: { ...data, replayedUpTo: last ? String(offsetOf(last)) : offset } };
   };
 }

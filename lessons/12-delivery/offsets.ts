@@ -21,7 +21,7 @@ export function checkMessage(value: unknown): Checked<MessagePayload> {
   if (!text.ok) return text;
   if (!Object.hasOwn(object.value, 'clientOffset')) return { ok: true, value: { text: text.value } };
   const clientOffset = object.value.clientOffset;
-  if (typeof clientOffset !== 'string' || clientOffset.length === 0 || clientOffset.length > MAX_CLIENT_OFFSET_LENGTH) {
+  if (typeof clientOffset !== 'string' || clientOffset.length === 0 || clientOffset.length > MAX_CLIENT_OFFSET_LENGTH || /\p{Cs}/u.test(clientOffset)) {
     return { ok: false, error: `clientOffset must be a string of 1 to ${MAX_CLIENT_OFFSET_LENGTH} characters` };
   }
   return { ok: true, value: { text: text.value, clientOffset } };

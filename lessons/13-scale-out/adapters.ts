@@ -44,8 +44,8 @@ export const STREAM = 'socket.io';
 /** Where the adapter keeps a dropped socket's session (its default). */
 const SESSION_PREFIX = 'sio:session:';
 /**
- * The most stream entries a recovery may read: lesson 13's catch-up limit
- * (MAX_CATCH_UP in chat.ts). Every server's packets share the stream, so an
+ * The most stream entries a recovery may read (half the store's catch-up
+ * limit, MAX_CATCH_UP in settings.ts). Every server's packets share the stream, so an
  * offset with more entries after it is refused before anything is read: the
  * page starts afresh, and its join gets what it missed from the store.
  */

@@ -1,5 +1,5 @@
-// Lesson 13: the front port, in the primary. It reads the first bytes of
-// each connection, finds the session id in the request line
+// Lesson 13: the front port, in the primary. It reads the head of each
+// connection's request (its line and headers), finds the session id in the request line
 // (`/socket.io/?EIO=4&transport=polling&sid=…`), and hands the connection
 // itself to the worker that holds that session, or to the least busy one for
 // a new session. The worker reads the rest, and answers each request with
@@ -11,7 +11,7 @@
 // every chunk to the worker over IPC, with no limit: one client that sends a
 // never-ending body fills the primary's memory, and a WebSocket opened that
 // way runs through the primary for good. Here the primary only ever reads
-// the first chunk, then hands the connection over, so the worker's own limits
+// the head, then hands the connection over, so the worker's own limits
 // (Socket.IO's maxHttpBufferSize, lesson 10's limits per client) apply to all
 // of it.
 import type { Worker } from 'node:cluster';
@@ -27,8 +27,8 @@ export const firstBytesMsFromEnv = () => limitsFromEnv().headersTimeoutMs;
 /** Connections one address may have waiting in the primary for their first bytes. */
 export const WAITING_PER_ADDRESS = 50;
 const UNAVAILABLE = 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
-/** A request line longer than this is handed over as it is: the worker refuses it (414). */
-const MAX_REQUEST_LINE = 8 * 1024;
+/** A head (request line and headers) longer than this is handed over as it is: the worker refuses it (431; Node's limit is 16 KB). */
+const MAX_HEAD = 17 * 1024;
 
 /**
  * The front server. `pick` names the worker for a request: the one holding
@@ -54,20 +54,21 @@ export function frontPort(
       if (left === 0) waiting.delete(address);
       else waiting.set(address, left);
     };
-    socket.once('close', stopWaiting);
-    socket.setTimeout(firstBytesMs, () => socket.destroy());
-    // The whole request line, where the session id is: a connection that sends
-    // half of one and stops waits here, counted against its address, not in a worker.
-    const chunks: Buffer[] = [];
-    let length = 0;
+    // From its first byte, not since its last: a byte a second keeps no connection here.
+    const timer = setTimeout(() => socket.destroy(), firstBytesMs);
+    socket.once('close', () => (clearTimeout(timer), stopWaiting()));
+    // The whole head, request line (where the session id is) and headers: a
+    // connection that sends half of it and stops waits here, counted against
+    // its address, and is never handed to a worker (each handover is an IPC
+    // message, which a classmate's connection would queue behind).
+    let data: Buffer = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
-      chunks.push(chunk);
-      length += chunk.length;
-      if (!chunk.includes('\n') && length < MAX_REQUEST_LINE) return;
+      const from = Math.max(0, data.length - 3); // "\r\n\r\n" may straddle two chunks
+      data = data.length === 0 ? chunk : Buffer.concat([data, chunk]);
+      if (data.indexOf('\r\n\r\n', from) === -1 && data.length < MAX_HEAD) return;
       socket.off('data', onData);
-      socket.setTimeout(0);
+      clearTimeout(timer);
       stopWaiting();
-      const data = chunks.length === 1 ? chunk : Buffer.concat(chunks);
       const worker = pick(sessionIdOf(data));
       if (!worker) return void socket.end(UNAVAILABLE, () => socket.destroy());
       stopReading(socket); // nothing more is read here: the rest is the worker's

@@ -84,10 +84,13 @@ export class Members {
   }
 
   /**
-   * Sends the room its user list now, and once more 100 ms later for every
+   * Sends the room its user list now, and once more a moment later for every
    * change in between. Two workers may send lists that cross on the way, each
    * asked at its own moment; the second, asked once both have settled, puts
-   * every page right.
+   * every page right. The moment grows with the room: 100 ms, and 5 ms for
+   * each member here (at most 1 s). Every list goes to every member, so a room
+   * of 200 whose members come and go would otherwise be sent 20 lists a
+   * second by each worker (issue 22: joins timed out under that).
    */
   update(roomKey: string): void {
     if (this.closed || this.waits.has(roomKey)) return; // the list at the end of the wait has this change too
@@ -96,7 +99,8 @@ export class Members {
         (members) => !this.closed && this.io.to(this.channel(roomKey)).emit('updateUserList', members.map((member) => member.name)),
         () => {}, // a worker did not answer: the list a moment later asks again
       );
-    this.waits.set(roomKey, setTimeout(() => (this.waits.delete(roomKey), void send()), 100));
+    const here = this.io.of('/').adapter.rooms.get(this.channel(roomKey))?.size ?? 0;
+    this.waits.set(roomKey, setTimeout(() => (this.waits.delete(roomKey), void send()), Math.min(1000, 100 + 5 * here)));
     void send();
   }
 

@@ -7,8 +7,8 @@ import { settings, type Settings } from '../../shared/settings';
 
 /** A connection that drops for up to a minute is recovered (with Redis); after that, the store takes over. */
 export const RECOVERY_MS = 60_000;
-/** The most messages sent at once to a page: missed ones after a rejoin, or packets after a recovery. */
-export const MAX_CATCH_UP = 500;
+/** The most messages sent at once to a page: missed ones after a rejoin, or packets after a recovery (lesson 12's). */
+export const MAX_CATCH_UP = 1_000;
 /** Lesson 12 could answer a join at once; now a join asks every worker, which takes a round trip. */
 export const ASK_WORKERS_MS = 2000;
 

@@ -6,6 +6,7 @@ import { expect } from 'expect';
 import type { Socket } from 'socket.io-client';
 import { start, type DeliveryOptions } from '../../lessons/12-delivery/server';
 import type { ClientToServerEvents, Message, ServerToClientEvents } from '../../lessons/12-delivery/events';
+import { checkMessage } from '../../lessons/12-delivery/offsets';
 import { collect, connect, emitRaw, useLesson } from '../helpers';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -31,5 +32,16 @@ describe('12 delivery: well-formed text', () => {
     await join(bob, 'Bob', 'Surrogates');
     await emitRaw(bob, 'sync', []); // a round trip: the history has arrived
     expect(replayed.filter((message) => message.id !== undefined).map((message) => message.text)).toEqual(['a whole smile 😀']);
+  });
+
+  it('refuses a lone surrogate in a clientOffset too (a retry would not find its message, stored as U+FFFD), as lesson 13 does', async () => {
+    expect(checkMessage({ text: 'hi', clientOffset: 'ann-\udc00' })).toEqual({ ok: false, error: 'clientOffset must be a string of 1 to 64 characters' });
+    expect(checkMessage({ text: 'hi', clientOffset: 'ann-\ud83d\ude00' })).toEqual({ ok: true, value: { text: 'hi', clientOffset: 'ann-😀' } });
+    const ann = await connect<Client>(lesson().url);
+    await join(ann, 'Ann', 'Offsets');
+    expect(await ann.timeout(1000).emitWithAck('createMessage', { text: 'hi', clientOffset: '\ud800' })).toEqual({
+      ok: false,
+      error: 'clientOffset must be a string of 1 to 64 characters',
+    });
   });
 });

@@ -116,4 +116,25 @@ describe('13 scale-out, the front port', () => {
       await f.close();
     }
   });
+
+  it('keeps a connection until its headers are whole too: half the headers, or a byte at a time, is closed here, never handed over', async () => {
+    const f = await front({ firstBytesMs: 500 });
+    try {
+      const halfHeaders = f.open('127.0.0.10');
+      halfHeaders.write('GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\nUser-Ag');
+      const trickle = f.open('127.0.0.10');
+      const dripping = setInterval(() => trickle.write('G'), 100); // never quiet for long, never done
+      const whole = f.open('127.0.0.11');
+      whole.write('GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n');
+      await pause(50);
+      whole.write('\r\n'); // the end of the headers, in a chunk of its own
+      const closed = await Promise.all([closedWithin(halfHeaders, 1500), closedWithin(trickle, 1500)]);
+      clearInterval(dripping);
+      expect(closed).toEqual([true, true]);
+      expect(f.handed.map(({ message }) => message.data.toString())).toEqual(['GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n\r\n']);
+      whole.destroy();
+    } finally {
+      await f.close();
+    }
+  });
 });

@@ -157,6 +157,7 @@ for (const { title, start, timeout } of cases) {
       })();
       await Promise.all([asking, joining]);
       const connections = await attacker.report;
+      process.stderr.write(`      bystander: slowest answer ${slowest.answer} ms, slowest fresh join ${slowest.join} ms\n`);
 
       expect({ failures, slowestAnswer: slowest.answer < QUICK_MS, slowestJoin: slowest.join < JOIN_MS }).toEqual({
         failures: [],

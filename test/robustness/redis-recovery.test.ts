@@ -10,9 +10,8 @@ import path from 'node:path';
 import { expect } from 'expect';
 import { createClient } from 'redis';
 import { Server } from 'socket.io';
-import { redisAdapter } from '../../lessons/13-scale-out/adapters';
+import { MAX_REPLAY, redisAdapter } from '../../lessons/13-scale-out/adapters';
 import { channel, start } from '../../lessons/13-scale-out/chat';
-import { MAX_CATCH_UP } from '../../lessons/13-scale-out/settings';
 import type { RunningLesson } from '../../shared/run';
 import { connect, pause, waitFor } from '../helpers';
 import { hasRedis, REDIS_SKIP_NOTE, startRedis, type RedisServer } from '../redis';
@@ -48,7 +47,7 @@ const LOOSE = { burst: 1000, perSecond: 1000 };
   const sentByRedis = async () => Number(/^total_net_output_bytes:(\d+)/m.exec(await stats.info('stats'))![1]);
   const streamBytes = async () => Number(await stats.sendCommand(['MEMORY', 'USAGE', 'socket.io', 'SAMPLES', '0']));
 
-  it(`reads at most the catch-up limit (${MAX_CATCH_UP} entries) to restore a session, however far behind its offset`, async () => {
+  it(`reads at most MAX_REPLAY (${MAX_REPLAY} entries) to restore a session, however far behind its offset`, async () => {
     const ann = await connect(server.url, { reconnection: false });
     expect(await ann.timeout(2000).emitWithAck('join', { name: 'Ann', room: 'Behind' })).toMatchObject({ ok: true });
     const bob = await connect(server.url, { localAddress: '127.0.0.3' } as object);
@@ -76,7 +75,7 @@ const LOOSE = { burst: 1000, perSecond: 1000 };
     const read = (await sentByRedis()) - before;
 
     // Before: the whole stream after her offset (6 MB), read and decoded.
-    expect({ read, atMostTheLimit: read < (MAX_CATCH_UP + 1) * ENTRY_TEXT.length * 1.5 }).toEqual({ read, atMostTheLimit: true });
+    expect({ read, atMostTheLimit: read < (MAX_REPLAY + 1) * ENTRY_TEXT.length * 1.5 }).toEqual({ read, atMostTheLimit: true });
     expect(ann.recovered).toBe(false); // too far behind: she starts afresh, and her join gets the room from the store
   });
 
