@@ -1,18 +1,9 @@
 // The checks of lesson 14's exercises (see its README).
 import { call, expectThat, show, timeFactor, type Check, type Client, type LessonChecks } from './check';
-import { getPage, postForm, signIn, signUp } from '../lessons/sign-in-clients';
+import { getPage, PASSWORD, postForm, ROOMY, signIn, signUp, TEACHER } from '../lessons/sign-in-clients';
 
-const TEACHER = { name: 'Teacher', password: 'teach me well please' };
 /** In memory, with room for the check's sign-ups: your data/sign-in.db is left alone. */
-const options = {
-  dbFile: ':memory:',
-  instructor: TEACHER,
-  rateLimit: { burst: 100, perSecond: 100 },
-  joinRateLimit: { burst: 100, perSecond: 100 },
-  signUpRateLimit: { burst: 1000, perSecond: 1000 },
-  signInLimits: { perName: 1000, perAddress: 1000, perDevice: 1000, windowMs: 60_000 },
-};
-const PASSWORD = 'correct horse battery';
+const options = ROOMY;
 
 /** A client of `t` carrying a session cookie. */
 async function tab(t: Check, cookie: string, as: string): Promise<Client> {

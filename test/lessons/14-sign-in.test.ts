@@ -7,10 +7,9 @@ import { FOR_INSTRUCTOR } from '../../lessons/14-sign-in/instructor';
 import { WRONG_CODE, WRONG_SITE } from '../../lessons/14-sign-in/pages';
 import { hashPassword, verifyPassword } from '../../lessons/14-sign-in/passwords';
 import { NOT_JOINED, SIGN_IN_FIRST, start } from '../../lessons/14-sign-in/server';
-import type { StartOptions } from '../../lessons/14-sign-in/settings';
 import type { RunningLesson } from '../../shared/run';
 import { collect, connect, emitRaw, pause, useLesson, waitFor } from '../helpers';
-import { connectWith, freshName, getPage, PASSWORD, person, postForm, signIn, signUp, type Client } from './sign-in-clients';
+import { connectWith, freshName, getPage, PASSWORD, person, postForm, ROOMY, signIn, signUp, TEACHER, type Client } from './sign-in-clients';
 
 const join = (client: Client, room: string) => client.timeout(2000).emitWithAck('join', { room });
 const say = (client: Client, text: string) => client.timeout(2000).emitWithAck('createMessage', { text });
@@ -28,15 +27,7 @@ const disconnected = (client: Client, ms = 1000) =>
     client.once('disconnect', (reason) => (clearTimeout(timer), resolve(reason)));
   });
 
-const TEACHER = { name: 'Teacher', password: 'teach me well please' };
-const roomy = {
-  dbFile: ':memory:',
-  instructor: TEACHER,
-  rateLimit: { burst: 100, perSecond: 100 },
-  joinRateLimit: { burst: 100, perSecond: 100 },
-  signUpRateLimit: { burst: 1000, perSecond: 1000 },
-  signInLimits: { perName: 1000, perAddress: 1000, perDevice: 1000, windowMs: 60_000 },
-} satisfies StartOptions;
+const roomy = ROOMY;
 
 describe('14 sign-in', function () {
   this.timeout(20_000); // every sign-up and sign-in hashes a password on purpose

@@ -3,7 +3,21 @@
 import { request, type IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../lessons/14-sign-in/events';
+import type { StartOptions } from '../../lessons/14-sign-in/settings';
 import { connect } from '../helpers';
+
+/** The instructor the tests and checks start lesson 14 with. */
+export const TEACHER = { name: 'Teacher', password: 'teach me well please' };
+
+/** Lesson 14 in memory (a data/sign-in.db is left alone), with limits wide enough for many sign-ups. */
+export const ROOMY = {
+  dbFile: ':memory:',
+  instructor: TEACHER,
+  rateLimit: { burst: 100, perSecond: 100 },
+  joinRateLimit: { burst: 100, perSecond: 100 },
+  signUpRateLimit: { burst: 1000, perSecond: 1000 },
+  signInLimits: { perName: 1000, perAddress: 1000, perDevice: 1000, windowMs: 60_000 },
+} satisfies StartOptions;
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 

@@ -6,7 +6,7 @@ import type { Socket } from 'socket.io-client';
 import { MAX_TEXT_LENGTH } from '../../shared/validation';
 import type { RunningLesson, StartLesson } from '../../shared/run';
 import type { Variant } from './payloads';
-import { signIn, signUp } from '../lessons/sign-in-clients';
+import { signIn, signUp, TEACHER } from '../lessons/sign-in-clients';
 
 export interface EventTarget {
   event: string;
@@ -59,7 +59,6 @@ async function expectOk(reply: Promise<unknown>): Promise<unknown> {
  * attacker, is the instructor, so that her bad payloads reach the checks of
  * the instructor's events (a student's are refused before: sign-in.test.ts).
  */
-const TEACHER = { name: 'Teacher', password: 'teach me well please' };
 let signedUp = 0;
 async function signedIn(url: string, name: string): Promise<object> {
   const cookie = name === 'Mallory' ? await signIn(url, TEACHER.name, TEACHER.password) : await signUp(url, `${name} ${++signedUp}`);

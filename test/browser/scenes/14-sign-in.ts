@@ -1,13 +1,11 @@
 import type { Page } from 'playwright-core';
 import { start } from '../../../lessons/14-sign-in/server';
 import type { StartOptions } from '../../../lessons/14-sign-in/settings';
+import { PASSWORD, TEACHER } from '../../lessons/sign-in-clients';
 import { send } from './09-rooms';
 import type { Scene } from './scene';
 
-export { send };
-
-export const TEACHER = { name: 'Teacher', password: 'teach me well please' };
-export const PASSWORD = 'correct horse battery';
+export { PASSWORD, send, TEACHER };
 
 /** Fills the sign-up or sign-in form on `page` (opened at /signup or /signin) and lands in the chat. */
 export async function signUpAs(page: Page, name: string, password = PASSWORD, form: 'signup' | 'signin' = 'signup'): Promise<void> {
