@@ -3,21 +3,23 @@
 // the machine's two cores: much of a run is waiting (for sockets, for
 // Chromium, for the processes that lesson 13 and the workbook tests start),
 // so one part's waits are the other's time to run. Each part is one process,
-// in this order, the next one starting as soon as a core is free:
-//   the type check (tsc, incremental: a second run checks only what changed),
-//   the robustness tests, lesson 13's tests (its workers), the browser tests,
-//   the workbook's own tests (npm start, check, diff), the other lessons' tests
-//   and the shared modules' tests.
+// in this order, the next one starting as soon as a core is free and what it
+// waits for is done:
+//   the robustness tests in two halves (the attacks on every lesson's target,
+//   test/robustness/targets.ts; the attacks on one lesson of their own), the
+//   type check (tsc, incremental: a second run checks only what changed),
+//   lesson 13's tests (its workers), the browser tests in two halves (lessons
+//   01-09, 10-14), the workbook's own tests (npm start, check, diff), the
+//   other lessons' tests and the shared modules' tests.
 // The robustness tests bound a bystander's answer at 1 s, and Chromium beside
-// them on two cores made them miss (mocha --parallel did that): they run
-// beside the type check, a single process, then lesson 13's tests, mostly
-// waiting for its workers; the browser tests start once they are done.
+// them on two cores made them miss (mocha --parallel did that): the browser
+// tests start once both halves are done.
 // Output comes part by part, in that order, never mixed: the first part still
 // running prints as it goes, the others wait their turn.
 // --without-browser leaves out the browser tests (CI runs those once, on one
 // Node version). Anything else goes to every mocha run (say --bail, or -g).
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.join(__dirname, '..');
@@ -35,8 +37,8 @@ interface Part {
   live: boolean;
   done?: Promise<boolean>;
   finished?: boolean;
-  /** A part that must have finished before this one starts. */
-  after?: Part;
+  /** Parts that must have finished before this one starts. */
+  after?: Part[];
   output: string;
 }
 
@@ -52,20 +54,33 @@ const taken = new Set<string>();
 /** The test files that match and that no earlier part took. */
 const take = (match: RegExp) => testFiles.filter((file) => match.test(file) && !taken.has(file) && taken.add(file));
 
-const parts: Part[] = [
-  part('the type check', [bin('typescript', 'bin', 'tsc'), '--noEmit', '-p', 'tsconfig.json', '--incremental', '--tsBuildInfoFile', path.join(root, '.workbook', 'typecheck.tsbuildinfo')]),
-  part('the robustness tests', mocha(...take(/^test\/robustness\//))),
+/** Files that import test/robustness/targets.ts: the attacks every lesson's target faces. */
+const onEveryTarget = (file: string) => /from '\.\/targets'/.test(readFileSync(path.join(root, file), 'utf8'));
+const robustness = take(/^test\/robustness\//);
+const robustnessParts = [
+  part('the robustness tests on every lesson', mocha(...robustness.filter(onEveryTarget))),
+  part("the robustness tests of single lessons", mocha(...robustness.filter((file) => !onEveryTarget(file)))),
 ];
-parts.push(part("lesson 13's tests", mocha(...take(/^test\/lessons\/13-/))));
+const parts: Part[] = [
+  ...robustnessParts,
+  part('the type check', [bin('typescript', 'bin', 'tsc'), '--noEmit', '-p', 'tsconfig.json', '--incremental', '--tsBuildInfoFile', path.join(root, '.workbook', 'typecheck.tsbuildinfo')]),
+  part("lesson 13's tests", mocha(...take(/^test\/lessons\/13-/))),
+];
 const browserTests = take(/^test\/browser\//);
-if (withBrowser) parts.push({ ...part('the browser tests', mocha(...browserTests)), after: parts[1] });
+if (withBrowser) {
+  parts.push(
+    { ...part('the browser tests of lessons 01-09', mocha(...browserTests.filter((file) => /\/0\d-/.test(file)))), after: robustnessParts },
+    { ...part('the browser tests of lessons 10-14', mocha(...browserTests.filter((file) => !/\/0\d-/.test(file)))), after: robustnessParts },
+  );
+}
 parts.push(
   part("the workbook's tests", mocha(...take(/^test\/workbook\//))),
   // The rest: the other lessons' tests, the shared modules' tests, and any new folder's.
   part("the other lessons' tests and the unit tests", mocha(...take(/./))),
 );
 // (A part whose files are all gone, or left out, is no part.)
-const toRun = parts.filter((one) => one === parts[0] || one.args.some((arg) => arg.startsWith('test/')));
+const typeCheck = parts[robustnessParts.length];
+const toRun = parts.filter((one) => one === typeCheck || one.args.some((arg) => arg.startsWith('test/')));
 const children = new Set<ReturnType<typeof spawn>>();
 
 function start(one: Part): Promise<boolean> {
@@ -95,7 +110,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   // Two at a time: when a part ends, the first one waiting that may start starts.
   const waiting = [...toRun];
-  const mayStart = (one: Part) => !one.after || one.after.finished || !toRun.includes(one.after);
+  const mayStart = (one: Part) => (one.after ?? []).every((other) => other.finished || !toRun.includes(other));
   const slot = async () => {
     while (waiting.length) {
       const one = waiting.find(mayStart);
@@ -117,10 +132,10 @@ async function main(): Promise<void> {
     if (!(await one.done)) failed.push(one.label);
   }
   await Promise.all(slots);
-  const tests = toRun.slice(1);
+  const tests = toRun.filter((one) => one !== typeCheck);
   const sum = (what: string) => tests.reduce((total, one) => total + count(one, what), 0);
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
-  console.log(`\nnpm test, in ${seconds} s: the type check ${failed.includes(parts[0].label) ? 'failed' : 'passed'}${withBrowser ? '' : ' (browser tests left out)'}.`);
+  console.log(`\nnpm test, in ${seconds} s: the type check ${failed.includes(typeCheck.label) ? 'failed' : 'passed'}${withBrowser ? '' : ' (browser tests left out)'}.`);
   if (failed.length) console.log(`Failed: ${failed.join(', ')}.`);
   // The plain closing line: how many tests passed and failed, in all the parts.
   console.log(`${sum('passing')} passed, ${sum('failing')} failed${sum('pending') ? `, ${sum('pending')} skipped` : ''}`);

@@ -9,7 +9,7 @@ import { checkJoin } from '../../shared/room-events';
 import { skeleton } from '../../shared/skeleton';
 import { nameKeyOf } from '../../shared/users';
 import type { Checked } from '../../shared/validation';
-import { decoyHash, hashPassword, verifyPassword } from './passwords';
+import { decoyHash, hashPassword, SCRYPT_COST, verifyPassword, type ScryptCost } from './passwords';
 
 export type Role = 'student' | 'instructor';
 
@@ -50,8 +50,12 @@ interface Row {
 export class Accounts {
   private readonly statements;
 
-  constructor(db: Database) {
-    void decoyHash(); // made now, so that the first unknown name costs no more than the next
+  /** `cost`: scrypt's, for new hashes (a stored hash says its own). */
+  constructor(
+    db: Database,
+    private readonly cost: ScryptCost = SCRYPT_COST,
+  ) {
+    void decoyHash(cost); // made now, so that the first unknown name costs no more than the next
     db.exec(`CREATE TABLE IF NOT EXISTS accounts (
       id INTEGER PRIMARY KEY,
       name TEXT NOT NULL,
@@ -89,7 +93,7 @@ export class Accounts {
   /** A new account; refused when the name, or a lookalike of it, is taken. */
   async create(name: string, password: string, role: Role = 'student'): Promise<Checked<Account>> {
     if (this.find(name)) return { ok: false, error: `the name "${name}" is taken` };
-    const hash = await hashPassword(password);
+    const hash = await hashPassword(password, this.cost);
     try {
       const row = this.statements.insert.get(name, nameKeyOf(name), skeleton(name.trim()), role, hash)!;
       return { ok: true, value: { id: row.id, name: row.name, role: row.role } };
@@ -101,7 +105,7 @@ export class Accounts {
   /** The account, if `password` is its password. A name with no account costs as long. */
   async verify(name: string, password: string): Promise<Account | undefined> {
     const row = this.find(name);
-    const matches = await verifyPassword(password, row?.hash ?? (await decoyHash()));
+    const matches = await verifyPassword(password, row?.hash ?? (await decoyHash(this.cost)));
     return row && matches ? { id: row.id, name: row.name, role: row.role } : undefined;
   }
 
@@ -113,7 +117,7 @@ export class Accounts {
       if (!created.ok) throw new Error(created.error);
       return created.value;
     }
-    this.statements.update.run(name, 'instructor', await hashPassword(password), row.id);
+    this.statements.update.run(name, 'instructor', await hashPassword(password, this.cost), row.id);
     return { id: row.id, name, role: 'instructor' };
   }
 }

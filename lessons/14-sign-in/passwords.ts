@@ -78,8 +78,9 @@ export async function verifyPassword(password: string, stored: string): Promise<
  * checked against it, so it costs as long as a wrong password: the clock does
  * not tell who has an account.
  */
-let decoy: Promise<string> | undefined;
+const decoys = new Map<string, Promise<string>>();
 export function decoyHash(cost: ScryptCost = SCRYPT_COST): Promise<string> {
-  decoy ??= hashPassword(randomBytes(16).toString('hex'), cost);
-  return decoy;
+  const key = `${cost.N},${cost.r},${cost.p}`;
+  if (!decoys.has(key)) decoys.set(key, hashPassword(randomBytes(16).toString('hex'), cost));
+  return decoys.get(key)!;
 }

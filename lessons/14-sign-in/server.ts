@@ -23,7 +23,7 @@ export async function start(options: StartOptions = {}) {
   const config = settings(options);
   const { app, io, httpServer, listen } = lessonServer<C, S>(__dirname, { vendor: ['mustache', 'moment'] });
   const db = openDatabase(config.dbFile);
-  const accounts = new Accounts(db);
+  const accounts = new Accounts(db, config.passwordCost);
   const endSession = (sid: string) => io.in(`session:${sid}`).disconnectSockets(true); // every tab of it
   const store = new SqliteSessionStore(db, config.sessionIdleMs, (expired) => expired.forEach(endSession));
   const sessions = session({ store, secret: config.sessionSecret, name: 'sid', resave: false, saveUninitialized: false,

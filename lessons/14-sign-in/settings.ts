@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { settings as shared, type Settings } from '../../shared/settings';
+import { SCRYPT_COST, type ScryptCost } from './passwords';
 import { SIGN_IN_LIMITS, type SignInLimitOptions } from './sign-in-limits';
 
 export interface SignInSettings extends Settings {
@@ -22,6 +23,8 @@ export interface SignInSettings extends Settings {
   signInLimits: SignInLimitOptions;
   /** Sign-ups per address: a burst, then so many a second. */
   signUpRateLimit: { burst: number; perSecond: number };
+  /** scrypt's cost for new password hashes (passwords.ts). The tests pass a cheap one, to sign up hundreds quickly. */
+  passwordCost: ScryptCost;
 }
 
 export type StartOptions = Partial<SignInSettings>;
@@ -42,6 +45,7 @@ export function settings(options: StartOptions = {}, env: NodeJS.ProcessEnv = pr
     sessionSecret: options.sessionSecret ?? sessionSecret(dbFile, env),
     signInLimits: SIGN_IN_LIMITS,
     signUpRateLimit: { burst: 30, perSecond: 1 },
+    passwordCost: SCRYPT_COST,
     ...shared(options), // the workbook's settings, then whatever `options` gives
   };
 }

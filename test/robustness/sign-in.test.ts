@@ -4,6 +4,7 @@
 // in, reach a bystander, or slow the chat down.
 import { expect } from 'expect';
 import { FOR_INSTRUCTOR } from '../../lessons/14-sign-in/instructor';
+import { SCRYPT_COST } from '../../lessons/14-sign-in/passwords';
 import { SIGN_IN_FIRST, start } from '../../lessons/14-sign-in/server';
 import type { RunningLesson } from '../../shared/run';
 import { errorLines, leaks, pause } from '../helpers';
@@ -22,7 +23,7 @@ for (const target of targets.filter((t) => t.lesson === '14-sign-in')) {
 
     before(async () => {
       watch = catchProcessErrors();
-      lesson = await start({ ...target.options, port: 0 });
+      lesson = await start({ ...target.options, passwordCost: SCRYPT_COST, port: 0 }); // the flood meets the shipped cost
       bystander = await connectWith(lesson.url, await signUp(lesson.url, freshName('Bystander')), { keep: true });
       await target.prepare!(bystander, 'Bystander');
       await pause(150);

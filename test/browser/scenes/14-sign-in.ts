@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { start } from '../../../lessons/14-sign-in/server';
 import type { StartOptions } from '../../../lessons/14-sign-in/settings';
-import { PASSWORD, TEACHER } from '../../lessons/sign-in-clients';
+import { CHEAP_HASHES, PASSWORD, TEACHER } from '../../lessons/sign-in-clients';
 import { send } from './09-rooms';
 import type { Scene } from './scene';
 
@@ -24,6 +24,7 @@ export const scene: Scene<StartOptions> = {
     instructor: TEACHER,
     joinRateLimit: { burst: 100, perSecond: 100 },
     signUpRateLimit: { burst: 1000, perSecond: 1000 },
+    passwordCost: CHEAP_HASHES,
   },
   async play(open, lesson) {
     const [ann, bob] = [await open(`${lesson.url}/signup`), await open(`${lesson.url}/signup`)];
