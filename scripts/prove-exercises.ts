@@ -300,7 +300,9 @@ async function proveRound(number: number, members: Array<{ exercise: Exercise; l
     return;
   }
   // One exercise at a time: a miss names its exercise, and a flaky test is run again.
-  const why = error ?? tests?.error ?? [...(tests?.crashes ?? []), ...(tests?.failed ?? []).map((title) => `${title}: ${tests?.reasons.get(title) ?? ''}`)].join('; ');
+  const excused = (title: string) => changesOf.get(lessonOfTitle(title) ?? '')?.includes(title) && !tests?.crashes.some((crash) => crash.startsWith(`${title}: `));
+  const why =
+    error ?? tests?.error ?? [...(tests?.crashes ?? []), ...(tests?.failed ?? []).filter((title) => !excused(title)).map((title) => `${title}: ${tests?.reasons.get(title) ?? ''}`)].join('; ');
   // Each solution of a round changes its own lesson's folder only, so it can
   // fail no other lesson's tests: when every test that failed names its lesson,
   // the exercises of the other lessons passed, and only the named ones are proved alone.

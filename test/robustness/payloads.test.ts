@@ -5,7 +5,7 @@ import type { RunningLesson } from '../../shared/run';
 import { connect, pause } from '../helpers';
 import { badVariants } from './payloads';
 import { targets, titleOf } from './targets';
-import { catchProcessErrors, listenedEvents, QUICK_MS, recordEvents, settle, snapshot } from './watch';
+import { catchProcessErrors, listenedEvents, QUICK_MS, quiet, recordEvents, settle, snapshot } from './watch';
 
 const UNKNOWN_EVENTS = ['nope', 'constructor', '__proto__', 'hasOwnProperty', 'toString', 'error'];
 
@@ -26,7 +26,7 @@ for (const target of targets) {
       before0 = snapshot(lesson);
       attacker = await connect(lesson.url, await target.connectOptions?.(lesson.url, 'Mallory'), { keep: true });
       await target.prepare?.(attacker, 'Mallory');
-      await pause(150); // let notices of the attacker's arrival pass, and the user list (held up to 100 ms)
+      await quiet(bystander, target.ambient); // the notices of the attacker's arrival, and the user list
       seen = recordEvents(bystander, target.ambient);
     });
 

@@ -10,7 +10,7 @@ import type { RunningLesson } from '../../shared/run';
 import { errorLines, leaks, pause } from '../helpers';
 import { connectWith, freshName, postForm, signIn, signUp, type Client } from '../lessons/sign-in-clients';
 import { targets, titleOf } from './targets';
-import { catchProcessErrors, QUICK_MS, recordEvents, settle, snapshot } from './watch';
+import { catchProcessErrors, QUICK_MS, quiet, recordEvents, settle, snapshot } from './watch';
 
 for (const target of targets.filter((t) => t.lesson === '14-sign-in')) {
   describe(titleOf(target, 'its doors: handshakes, roles, sign-ins, forms'), function () {
@@ -26,7 +26,7 @@ for (const target of targets.filter((t) => t.lesson === '14-sign-in')) {
       lesson = await start({ ...target.options, passwordCost: SCRYPT_COST, port: 0 }); // the flood meets the shipped cost
       bystander = await connectWith(lesson.url, await signUp(lesson.url, freshName('Bystander')), { keep: true });
       await target.prepare!(bystander, 'Bystander');
-      await pause(150);
+      await quiet(bystander, target.ambient); // her welcome, and the user list
       before0 = snapshot(lesson);
       // Her own probes ("still there?") come back to her: not a leak.
       seen = recordEvents(bystander, target.ambient, (event, [message]) => event === 'newMessage' && (message as { text?: string })?.text === 'still there?');
@@ -66,7 +66,7 @@ for (const target of targets.filter((t) => t.lesson === '14-sign-in')) {
     it("refuses a student every instructor's event, and nobody hears of it", async () => {
       const student = await connectWith(lesson.url, await signUp(lesson.url, freshName('Student')));
       await target.prepare!(student, 'Student');
-      await pause(150);
+      await quiet(bystander, target.ambient);
       seen.splice(0); // the student's arrival
       for (const [event, payload] of [
         ['mute', { room: 'Robust', name: 'Teacher' }],

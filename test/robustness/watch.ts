@@ -87,3 +87,22 @@ export function listenedEvents(lesson: RunningLesson, client: Socket): string[] 
   if (!socket) throw new Error('the client has no socket on the server');
   return socket.eventNames().filter((name): name is string => typeof name === 'string' && !RESERVED.has(name));
 }
+
+/**
+ * Waits until `client` has heard nothing but `ambient` events for `ms` (3 s
+ * at most): the notices and the user list that an arrival sends (the list
+ * held up to 100 ms), which a busy machine delivers later than a fixed pause.
+ */
+export async function quiet(client: Socket, ambient: string[], ms = 200, maxMs = 3000): Promise<void> {
+  let last = Date.now();
+  const heard = (event: string) => {
+    if (!ambient.includes(event)) last = Date.now();
+  };
+  client.onAny(heard);
+  const until = Date.now() + maxMs;
+  try {
+    while (Date.now() - last < ms && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+  } finally {
+    client.offAny(heard);
+  }
+}
