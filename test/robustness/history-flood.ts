@@ -33,10 +33,15 @@ async function joinAs(client: Client, dialect: Dialect, name: string, room: stri
   return reply.name!;
 }
 
-/** In room "Class": 5 classmates send 10 messages each, one address on 3 sockets sends 500. Returns what was acknowledged. */
-async function classAndFlood(url: string, dialect: Dialect) {
+/** The class's clients' options: 5 classmates, and one address on 3 sockets (lesson 14: each an account, signed up before anything is timed). */
+function classOptions(url: string, dialect: Dialect): Promise<object[]> {
   const addresses = [41, 42, 43, 44, 45, 46, 46, 46].map((n) => `127.0.0.${n}`); // the last three: the flooder
-  const clients = await Promise.all(addresses.map(async (address, i) => connect<Client>(url, await dialect.connectOptions(url, address, `Student ${i}`))));
+  return Promise.all(addresses.map((address, i) => dialect.connectOptions(url, address, `Student ${i}`)));
+}
+
+/** In room "Class": 5 classmates send 10 messages each, one address on 3 sockets sends 500. Returns what was acknowledged. */
+async function classAndFlood(url: string, dialect: Dialect, options: object[]) {
+  const clients = await Promise.all(options.map((each) => connect<Client>(url, each)));
   const names: string[] = [];
   for (const [i, client] of clients.entries()) names.push(await joinAs(client, dialect, `Student ${i}`, 'Class'));
   const acknowledged: string[] = [];
@@ -75,8 +80,10 @@ export async function readerAway(url: string, dialect: Dialect = byName) {
   ann.io.engine.close(); // a wifi blip; no reconnection until we say
   await pause(200);
 
+  const options = await classOptions(url, dialect);
   const watch = watchBystander({ url } as RunningLesson, '127.0.0.48', { dialect });
-  const acknowledged = await classAndFlood(url, dialect);
+  await watch.ready;
+  const acknowledged = await classAndFlood(url, dialect, options);
   const annSaw = record(ann);
   ann.connect();
   await new Promise<void>((resolve) => ann.once('connect', () => resolve()));

@@ -68,6 +68,7 @@ describe('14 sign in robustness: recovery is no amplifier, and no way back in', 
   it('replays nothing to a loop of connections naming one session from an old offset; a bystander is answered within 1 s', async () => {
     const { pid, sid, offset, cookie } = await droppedSession('127.0.0.33', 50);
     const watch = watchBystander(lesson, '127.0.0.34', { dialect: signedIn });
+    await watch.ready; // its account signed up: no hashing during the attack
     let tries = 0;
     let recoveries = 0;
     let replayed = 0;
