@@ -75,9 +75,10 @@ export function lessonDiff(from: LessonInfo, to: LessonInfo, color: boolean): st
 
 /**
  * Lessons that build on one that is not the lesson just before them: lesson
- * 12 takes lesson 10's chat, not lesson 11's Raspberry Pi; lesson 14 too (without 12's history).
+ * 12 takes lesson 10's chat, not lesson 11's Raspberry Pi; lesson 14 takes lesson 12's (one
+ * process, SQLite), not lesson 13's workers.
  */
-const BUILDS_ON: Record<string, string> = { '12': '10', '14': '10' };
+const BUILDS_ON: Record<string, string> = { '12': '10', '14': '12' };
 
 /** The lesson `lesson` builds on: usually the one before it. */
 function lessonBefore(lessons: LessonInfo[], lesson: LessonInfo): LessonInfo | undefined {

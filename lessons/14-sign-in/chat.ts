@@ -1,15 +1,17 @@
 // The chat's bookkeeping for server.ts: lesson 10's room lists and notices,
-// by account (people.ts), and the instructor's live view of every room.
+// by account (people.ts), the instructor's live view of every room, and who
+// may send a message (lesson 12's delivery stores it: shared/delivery.ts).
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Server } from 'socket.io';
 import { ADMIN } from '../../shared/chat-events';
+import type { Sender } from '../../shared/delivery';
 import { generateMessage } from '../../shared/message-generator';
 import { MAX_ROOM_LENGTH, UserListUpdates } from '../../shared/room-events';
 import { checkFields, checkName, type Checked } from '../../shared/validation';
 import type { ClientToServerEvents, ServerToClientEvents } from './events';
-import type { Left, People } from './people';
+import { minutesFrom, type Left, type People } from './people';
 
 export const SIGN_IN_FIRST = 'sign in first: open /signin';
 export const JOINS_LIMITED = 'too many joins: wait a moment and try again';
@@ -26,7 +28,23 @@ export function checkRoom(value: unknown): Checked<{ room: string }> {
   return room.ok ? { ok: true, value: { room: room.value } } : room;
 }
 
-/** The lesson's SQLite database (accounts, sessions), created on first start. */
+/** The most messages sent at once to a page that rejoins (lesson 12's catch-up.ts). */
+export const MAX_CATCH_UP = 1_000;
+
+/**
+ * Who sends from socket `socketId`: the account's name (never the client's
+ * word) and the room it joined; or why it may not, before anything is stored:
+ * it has joined no room, or the instructor muted it there.
+ */
+export function senderOf(people: People, socketId: string, accountId: number): Checked<Sender> {
+  const place = people.get(socketId);
+  if (!place) return { ok: false, error: NOT_JOINED };
+  const muted = people.mutedUntil(place.roomKey, accountId);
+  if (muted) return { ok: false, error: `you are muted in "${place.room}" for ${minutesFrom(Date.now(), muted)}` };
+  return { ok: true, value: { name: place.account.name, roomKey: place.roomKey } };
+}
+
+/** The lesson's SQLite database (accounts, sessions; the messages' store opens it too), created on first start. */
 export function openDatabase(file: string): Database.Database {
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const db = new Database(file);

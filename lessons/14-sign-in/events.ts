@@ -1,11 +1,13 @@
-// The events of lesson 14: lesson 10's chat, where `join` takes only a room
-// (the name is the account's), plus the instructor's events and what they send.
-import type * as chat from '../../shared/chat-events';
-import type { JoinReply, UserListEvents } from '../../shared/room-events';
+// The events of lesson 14: lesson 12's chat (shared/delivery-events.ts: every
+// stored message carries its `id`, `createMessage` its `clientOffset`), where
+// `join` takes only a room (the name is the account's), plus the instructor's
+// events and what they send.
+import type * as delivery from '../../shared/delivery-events';
+import type { JoinReply } from '../../shared/room-events';
 import type { Reply } from '../../shared/validation';
 
 export type { JoinReply };
-export type { LocationMessage, Message } from '../../shared/chat-events';
+export type { DeliveryAuth, LocationMessage, Message, MessagePayload } from '../../shared/delivery-events';
 
 /** What an instructor's action answers. */
 export type ActionAck = (reply: Reply) => void;
@@ -15,7 +17,7 @@ export interface Target {
   name: string;
 }
 
-export interface ClientToServerEvents extends chat.ClientToServerEvents {
+export interface ClientToServerEvents extends Omit<delivery.ClientToServerEvents, 'join'> {
   /** Join a room as the account's name. */
   join: (request: { room: string }, ack: (reply: JoinReply) => void) => void;
   // The instructor's events: a student gets { ok: false, error }.
@@ -31,7 +33,7 @@ export interface RoomView {
   people: Array<{ name: string; tabs: number; mutedUntil?: number }>;
 }
 
-export interface ServerToClientEvents extends chat.ServerToClientEvents, UserListEvents {
+export interface ServerToClientEvents extends delivery.ServerToClientEvents {
   /** You are muted in `room` until `until` (ms since 1970). */
   muted: (notice: { room: string; until: number }) => void;
   /** You were removed from `room`. */

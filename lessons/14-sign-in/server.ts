@@ -1,20 +1,21 @@
-// Lesson 14: sign-in and roles. Lesson 10's chat, for people with accounts.
-// Express signs them in and keeps a session; Socket.IO reads the same session
-// from the handshake's cookie (`io.engine.use`), refuses a handshake without
-// one (`io.use`), and puts each socket in a room of its session, so sign-out
-// disconnects every tab. An instructor's powers are checked at every event.
+// Lesson 14: sign-in and roles. Lesson 12's chat, for people with accounts. Express signs
+// them in and keeps a session; Socket.IO reads the same session from the handshake's cookie
+// (`io.engine.use`), refuses a handshake without one (`io.use`), and puts each socket in a room
+// of its session, so sign-out disconnects every tab. An instructor's powers are checked per event.
 import session from 'express-session';
 import { ADMIN } from '../../shared/chat-events';
+import { checkMessage, Delivery } from '../../shared/delivery';
+import { openStore } from '../../shared/delivery-store';
 import { checked } from '../../shared/handler';
 import { lessonServer } from '../../shared/lesson-server';
-import { generateLocationMessage, generateMessage } from '../../shared/message-generator';
+import { generateMessage } from '../../shared/message-generator';
 import { ClientRateLimiter } from '../../shared/rate-limit';
-import { checkCoordinates, checkMessagePayload, refuseUnknownEvents, takeAck, type Reply } from '../../shared/validation';
+import { checkCoordinates, refuseUnknownEvents, takeAck, type Reply } from '../../shared/validation';
 import { Accounts, type Account } from './accounts';
-import { channel, checkRoom, JOINS_LIMITED, NOT_JOINED, openDatabase, printInstructor, RoomNews, SIGN_IN_FIRST } from './chat';
+import { channel, checkRoom, JOINS_LIMITED, MAX_CATCH_UP, openDatabase, printInstructor, RoomNews, senderOf, SIGN_IN_FIRST } from './chat';
 import { FOR_INSTRUCTOR, INSTRUCTOR_EVENTS, instructorEvents } from './instructor';
 import { signInPages } from './pages';
-import { minutesFrom, People } from './people';
+import { People } from './people';
 import { SqliteSessionStore } from './session-store';
 import { settings, type StartOptions } from './settings';
 import type { ClientToServerEvents as C, ServerToClientEvents as S } from './events';
@@ -40,7 +41,9 @@ export async function start(options: StartOptions = {}) {
     const { account, sid } = socket.data as { account: Account; sid: string };
     socket.join([`session:${sid}`, `account:${account.id}`]); // sign-out and the instructor reach every tab
     if (account.role === 'instructor') socket.join('instructors');
+    const limit = limiter.of(socket); // lesson 04
     let touched = Date.now();
+    let joinedBefore = false; // its first join catches up from its serverOffset; any later one, the last 50
     socket.use(([event, ...args], next) => {
       if (Date.now() - touched > touchEvery) store.touch(sid, socket.request.session, () => (touched = Date.now())); // activity
       if (INSTRUCTOR_EVENTS.includes(event) && accounts.byId(account.id)?.role !== 'instructor') {
@@ -58,30 +61,25 @@ export async function start(options: StartOptions = {}) {
       if (moved) news.left(socket.id, moved);
       socket.join(channel(place.roomKey));
       socket.emit('newMessage', generateMessage(ADMIN, `Welcome to ${place.room}, ${account.name}!`));
+      delivery.catchUp(socket, place.roomKey, joinedBefore ? 0 : delivery.offsetOf(socket)); // what the page missed (lesson 12)
+      joinedBefore = true;
       if (arrived) socket.to(channel(place.roomKey)).emit('newMessage', generateMessage(ADMIN, `${account.name} has joined`)); // a second tab is no news
       news.changed(place.roomKey);
     }));
 
-    // Every message carries the account's name; a muted person's is refused.
-    socket.on('createMessage', checked(checkMessagePayload, limiter.of(socket), ({ text }, ack) => {
-      const place = people.get(socket.id);
-      if (!place) return ack({ ok: false, error: NOT_JOINED });
-      const muted = people.mutedUntil(place.roomKey, account.id);
-      if (muted) return ack({ ok: false, error: `you are muted in "${place.room}" for ${minutesFrom(Date.now(), muted)}` });
-      io.to(channel(place.roomKey)).emit('newMessage', generateMessage(account.name, text));
-      ack({ ok: true });
+    // Every message carries the account's name; a muted person's is refused before it is stored.
+    // Stored, then sent to the room; a retry (same clientOffset) is answered and sent once (lesson 12).
+    socket.on('createMessage', checked(checkMessage, null, (message, ack) => {
+      const sender = senderOf(people, socket.id, account.id); // chat.ts
+      ack(sender.ok ? delivery.sendText(sender.value, limit, message) : sender);
     }));
 
-    socket.on('createLocationMessage', checked(checkCoordinates, limiter.of(socket), ({ latitude, longitude }, ack) => {
-      const place = people.get(socket.id);
-      if (!place) return ack({ ok: false, error: NOT_JOINED });
-      const muted = people.mutedUntil(place.roomKey, account.id);
-      if (muted) return ack({ ok: false, error: `you are muted in "${place.room}" for ${minutesFrom(Date.now(), muted)}` });
-      io.to(channel(place.roomKey)).emit('newLocationMessage', generateLocationMessage(account.name, latitude, longitude));
-      ack({ ok: true });
+    socket.on('createLocationMessage', checked(checkCoordinates, null, (coordinates, ack) => {
+      const sender = senderOf(people, socket.id, account.id);
+      ack(sender.ok ? delivery.sendLocation(sender.value, limit, coordinates) : sender);
     }));
 
-    instructorEvents(socket, limiter.of(socket), { io, people, accounts, news }); // instructor.ts
+    instructorEvents(socket, limit, { io, people, accounts, news }); // instructor.ts
     socket.on('disconnect', () => news.leave(socket.id, true));
     refuseUnknownEvents(socket); // lesson 03
     if (account.role === 'instructor') socket.emit('rooms', people.view());
@@ -93,10 +91,13 @@ export async function start(options: StartOptions = {}) {
   const joinLimiter = new ClientRateLimiter(joinRateLimit, { error: JOINS_LIMITED });
   const people = new People(maxRoomSize); // people.ts: each account once per room, with its tabs
   const news = new RoomNews(io, people); // chat.ts: user lists, notices, the instructor's view
+  // Lesson 12's store (shared/delivery-store.ts), in the lesson's database file, and its delivery (shared/delivery.ts).
+  const messages = openStore(config.dbFile);
+  const delivery = new Delivery(io, messages, channel, { maxCatchUp: MAX_CATCH_UP });
 
   if (config.instructor) await accounts.setInstructor(config.instructor.name, config.instructor.password);
   else printInstructor();
-  httpServer.on('close', () => (news.close(), store.close(), db.close()));
+  httpServer.on('close', () => (news.close(), store.close(), messages.close(), db.close()));
   return listen(config.port);
 }
 

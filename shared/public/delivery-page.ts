@@ -3,6 +3,9 @@
 //
 //   const socket = deliveryPage({ title: '13 · Scale-out', notRecovered: '…' });
 //
+// or, for a page that joins in its own way (lesson 14's), in three parts:
+// `deliverySocket()`, `showEachOnce(…)` and `sendEachOnce(…)`.
+//
 // No message is lost or shown twice. The page keeps the id of the last
 // message it saw in `socket.auth.serverOffset`, so that a reconnect that
 // Socket.IO cannot recover still gets what it missed; it sends each message
@@ -10,7 +13,7 @@
 // `retries`); and it shows each id once.
 import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
 import type { ClientToServerEvents, DeliveryAuth, LocationMessage, Message, MessagePayload, Reply, ServerToClientEvents } from '../delivery-events';
-import { addMessage, ask, NO_ANSWER, sendLocations, showNote, showStatus, type MessageView } from './chat-view.js';
+import { addMessage, ask, NO_ANSWER, sendLocations, showNote, showStatus, type MessageForm, type MessageView } from './chat-view.js';
 
 // Globals from the scripts chat.html loads before this one.
 declare const io: (options?: Partial<ManagerOptions & SocketOptions>) => Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -26,13 +29,7 @@ export interface DeliveryPage {
 
 /** Runs the chat page; returns its socket (also on `window`, for you to try in the console). */
 export function deliveryPage({ title, notRecovered, socketOptions }: DeliveryPage): Socket<ServerToClientEvents, ClientToServerEvents> {
-  // Sent with every connection attempt: the server reads it when we (re)join.
-  const auth = { serverOffset: 0 } satisfies DeliveryAuth;
-  // Each request waits 5 s for its answer, then goes again, up to 5 more times. Socket.IO
-  // queues them and sends one at a time, in order; while offline, they wait in the queue.
-  const socket = io({ auth, ackTimeout: 5000, retries: 5, ...socketOptions });
-  // For you to try in the browser's console: socket.io.engine.close() drops the connection.
-  Object.assign(window, { socket });
+  const { socket, auth } = deliverySocket(socketOptions);
   const error = document.querySelector<HTMLElement>('#error')!;
   const delivery = document.querySelector<HTMLElement>('#delivery')!;
 
@@ -97,9 +94,6 @@ export function deliveryPage({ title, notRecovered, socketOptions }: DeliveryPag
     location.replace(`index.html?${new URLSearchParams({ ...wanted, error: reply.error })}`);
   }
 
-  /** Who waits for the next successful join (see `send`). */
-  let waitingForJoin: Array<() => void> = [];
-
   /** Shows the name and room the server stored (trimmed; the room as its first member typed it). */
   function joined(stored: { name: string; room: string }): void {
     me = stored;
@@ -112,7 +106,7 @@ export function deliveryPage({ title, notRecovered, socketOptions }: DeliveryPag
     history.replaceState(null, '', `?${new URLSearchParams(wanted)}`);
     // Leaving keeps your name on the join page.
     document.querySelector<HTMLAnchorElement>('.sidebar__leave')!.search = `?${new URLSearchParams({ name: me.name })}`;
-    for (const resume of waitingForJoin.splice(0)) resume();
+    resumeSending(); // messages that waited for a join go again
   }
 
   // ── The people in the room ─────────────────────────────────────────────────
@@ -157,7 +151,47 @@ export function deliveryPage({ title, notRecovered, socketOptions }: DeliveryPag
     myName,
   };
 
-  /** The ids shown so far: a replay that overlaps what came live shows nothing twice. */
+  showEachOnce(socket, view, auth, delivery);
+
+  // ── Sending: each message once ──────────────────────────────────────────────
+
+  const resumeSending = sendEachOnce(socket, {
+    form: document.querySelector('#form')!,
+    input: document.querySelector('#input')!,
+    button: document.querySelector('#send')!,
+    error,
+  }, () => me !== undefined);
+
+  // Locations, as in lesson 10: with no clientOffset, a retry may show one twice (exercise 1).
+  sendLocations(socket, document.querySelector('#send-location')!, document.querySelector('#location-note')!);
+  return socket;
+}
+
+type DeliverySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/**
+ * The page's socket, and the `auth` it sends with every connection attempt:
+ * `auth.serverOffset`, the last id the page saw (see `showEachOnce`).
+ * Each request waits 5 s for its answer, then goes again, up to 5 more times.
+ */
+export function deliverySocket(socketOptions: Partial<ManagerOptions & SocketOptions> = {}): { socket: DeliverySocket; auth: DeliveryAuth } {
+  // Sent with every connection attempt: the server reads it when we (re)join.
+  const auth = { serverOffset: 0 } satisfies DeliveryAuth;
+  // Socket.IO queues the requests and sends one at a time, in order; while offline, they wait in the queue.
+  const socket: DeliverySocket = io({ auth, ackTimeout: 5000, retries: 5, ...socketOptions });
+  // For you to try in the browser's console: socket.io.engine.close() drops the connection.
+  Object.assign(window, { socket });
+  return { socket, auth };
+}
+
+/**
+ * Shows each message once: a replay that overlaps what came live shows
+ * nothing twice. The id of the last one shown goes into `auth.serverOffset`,
+ * so the next connection asks for what comes after it. Admin's notice of a
+ * gap (messages no longer stored) is shown in `note` too.
+ */
+export function showEachOnce(socket: DeliverySocket, view: MessageView, auth: DeliveryAuth, note: HTMLElement): void {
+  /** The ids shown so far. */
   const shown = new Set<number>();
 
   /** Shows a message, unless its id is shown already, and remembers its id as the last one seen. */
@@ -171,31 +205,35 @@ export function deliveryPage({ title, notRecovered, socketOptions }: DeliveryPag
   }
   socket.on('newMessage', (message) => {
     // Admin's notice that some messages we missed are no longer stored: they will not come.
-    if (message.gap) showNote(delivery, message.text);
+    if (message.gap) showNote(note, message.text);
     showOnce(view.messageTemplate, message);
   });
   socket.on('newLocationMessage', (message) => showOnce(view.locationTemplate, message));
+}
 
-  // ── Sending: each message once ──────────────────────────────────────────────
+/** The server's NOT_JOINED: the page is not in a room (yet) on this connection. */
+const NOT_JOINED = 'join a room first';
 
-  /** The server's NOT_JOINED: the page is not in a room (yet) on this connection. */
-  const NOT_JOINED = 'join a room first';
-
+/**
+ * Sends the form's text, each message once: with Socket.IO's retries, and
+ * every try carries the same clientOffset, so the server stores and shows it
+ * once. After a reconnect that was not recovered, the queue sends a waiting
+ * message before the page has rejoined, and the server answers "join a room
+ * first": then, if the page had joined (`hasJoined`), the message waits for
+ * the next join and goes again (up to twice). Returns what to call after
+ * every successful join.
+ */
+export function sendEachOnce(socket: DeliverySocket, { form, input, button, error }: MessageForm, hasJoined: () => boolean): () => void {
+  /** Who waits for the next successful join. */
+  const waitingForJoin: Array<() => void> = [];
   /** A name for this page, for its messages' clientOffsets. (crypto.randomUUID needs a secure context, which a page opened at a LAN address on http is not; this works anywhere.) */
   const pageId = [...crypto.getRandomValues(new Uint8Array(8))].map((byte) => byte.toString(16).padStart(2, '0')).join('');
   let sentCount = 0;
 
-  /**
-   * Sends a message with Socket.IO's retries; every try carries the same
-   * clientOffset, so the server stores and shows it once. After a reconnect
-   * that was not recovered, the queue sends a waiting message before the page
-   * has rejoined, and the server answers "join a room first": then the page
-   * waits for its join and sends it again (up to twice).
-   */
   async function send(payload: MessagePayload): Promise<Reply> {
     for (let tries = 1; ; tries++) {
       const reply = await ask(() => socket.emitWithAck('createMessage', payload));
-      if (reply.ok || reply.error !== NOT_JOINED || !me || tries > 2) return reply;
+      if (reply.ok || reply.error !== NOT_JOINED || !hasJoined() || tries > 2) return reply;
       await new Promise<void>((resume) => {
         waitingForJoin.push(resume);
         setTimeout(resume, 60_000); // no join in a minute: try once more, and say why
@@ -203,18 +241,14 @@ export function deliveryPage({ title, notRecovered, socketOptions }: DeliveryPag
     }
   }
 
-  const form = document.querySelector<HTMLFormElement>('#form')!;
-  const input = document.querySelector<HTMLInputElement>('#input')!;
-  const sendButton = document.querySelector<HTMLButtonElement>('#send')!;
-
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const text = input.value;
     if (!text.trim()) return showNote(error, 'Type a message first.');
-    sendButton.disabled = true;
+    button.disabled = true;
     if (!socket.connected) showNote(error, 'Offline: your message goes out as soon as the connection is back.');
     const reply = await send({ text, clientOffset: `${pageId}-${++sentCount}` });
-    sendButton.disabled = false;
+    button.disabled = false;
     if (reply.ok) {
       if (input.value === text) input.value = ''; // sent: clear the box, unless you typed on meanwhile
       showNote(error, '');
@@ -224,7 +258,7 @@ export function deliveryPage({ title, notRecovered, socketOptions }: DeliveryPag
     input.focus();
   });
 
-  // Locations, as in lesson 10: with no clientOffset, a retry may show one twice (exercise 1).
-  sendLocations(socket, document.querySelector('#send-location')!, document.querySelector('#location-note')!);
-  return socket;
+  return () => {
+    for (const resume of waitingForJoin.splice(0)) resume();
+  };
 }

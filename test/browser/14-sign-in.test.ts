@@ -16,6 +16,20 @@ describeInBrowser('14 sign-in', (open) => {
     expect(new URL(ann.url()).pathname).toBe('/');
   });
 
+  it("keeps a message through a reload, as lesson 12 does: it is there again, once, under the account's name", async () => {
+    const eve = await open(`${lesson().url}/signup`);
+    await signUpAs(eve.page, 'Eve');
+    await eve.page.locator('#switch-room').fill('Kept');
+    await eve.page.locator('#switch-button').click();
+    await eve.page.locator('#room', { hasText: 'Kept' }).waitFor();
+    await send(eve.page, 'still here after a reload');
+    await eve.page.reload();
+    await eve.page.locator('#room', { hasText: 'Kept' }).waitFor();
+    await eve.page.locator('.message.mine .message__body', { hasText: 'still here after a reload' }).waitFor({ timeout: 5000 });
+    await send(eve.page, 'and the next one'); // once this is in, the history is too
+    expect(await eve.page.locator('.message__body', { hasText: 'still here after a reload' }).count()).toBe(1);
+  });
+
   it('sends a signed-out visitor to the sign-in form, and a wrong password back to it with the reason', async () => {
     const visitor = await open(`${lesson().url}/`);
     await visitor.page.waitForURL(/\/signin$/);

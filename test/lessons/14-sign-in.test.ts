@@ -19,6 +19,19 @@ const texts = (client: Client) => {
   client.on('newMessage', ({ from, text }) => seen.push(`${from}: ${text}`));
   return seen;
 };
+/** The stored messages `client` gets from now on (they carry an id), as "from: text", and their ids. */
+const stored = (client: Client) => {
+  const seen: string[] = [];
+  const ids: number[] = [];
+  const keep = ({ id, from, text, url }: { id?: number; from: string; text?: string; url?: string }) => {
+    if (id === undefined) return;
+    seen.push(`${from}: ${text ?? url}`);
+    ids.push(id);
+  };
+  client.on('newMessage', keep);
+  client.on('newLocationMessage', keep);
+  return { seen, ids };
+};
 /** Resolves once `client` is disconnected, with the reason; fails after `ms`. */
 const disconnected = (client: Client, ms = 1000) =>
   new Promise<string>((resolve, reject) => {
@@ -239,6 +252,102 @@ describe('14 sign-in', function () {
     });
   });
 
+  describe("lesson 12's delivery: stored history, nothing lost, nothing twice", () => {
+    /** Someone in a fresh room who has sent `count` messages: "name: message i". */
+    async function roomWith(count: number) {
+      const room = fresh();
+      const { name, cookie, clients: [ann] } = await person(url(), 'Ann');
+      await join(ann, room);
+      const sent: string[] = [];
+      for (let i = 1; i <= count; i++) {
+        await expect(say(ann, `message ${i}`)).resolves.toEqual({ ok: true });
+        sent.push(`${name}: message ${i}`);
+      }
+      return { room, name, cookie, ann, sent };
+    }
+
+    it("gives a newcomer the room's last 50 messages, oldest first, each with its id, under the account's name", async () => {
+      const { room, sent } = await roomWith(53);
+      const { clients: [bob] } = await person(url(), 'Bob');
+      const bobSaw = stored(bob);
+      await join(bob, room);
+      await sync(bob);
+      expect(bobSaw.seen).toEqual(sent.slice(-50));
+      expect(bobSaw.ids).toEqual([...bobSaw.ids].sort((a, b) => a - b));
+      // Another room's messages stay there.
+      const { clients: [cy] } = await person(url(), 'Cy');
+      const cySaw = stored(cy);
+      await join(cy, fresh());
+      await sync(cy);
+      expect(cySaw.seen).toEqual([]);
+    });
+
+    it('stores and sends a retry with the same clientOffset once, and answers it { ok: true } again', async () => {
+      const { room, name, ann } = await roomWith(0);
+      const { clients: [bob] } = await person(url(), 'Bob');
+      await join(bob, room);
+      const bobSaw = stored(bob);
+      const message = { text: 'only once', clientOffset: 'page-1' };
+      for (let i = 0; i < 3; i++) await expect(ann.timeout(2000).emitWithAck('createMessage', message)).resolves.toEqual({ ok: true });
+      await expect(ann.timeout(2000).emitWithAck('createMessage', { text: 'the next', clientOffset: 'page-2' })).resolves.toEqual({ ok: true });
+      await sync(bob);
+      expect(bobSaw.seen).toEqual([`${name}: only once`, `${name}: the next`]);
+      const { clients: [cy] } = await person(url(), 'Cy');
+      const cySaw = stored(cy);
+      await join(cy, room);
+      await sync(cy);
+      expect(cySaw.seen).toEqual([`${name}: only once`, `${name}: the next`]);
+      // The name is the account's: a payload naming someone is refused, and a bad clientOffset too.
+      await expect(emitRaw(ann, 'createMessage', [{ text: 'hi', name: 'Teacher' }])).resolves.toEqual({ ok: false, error: 'unexpected field "name"' });
+      await expect(emitRaw(ann, 'createMessage', [{ text: 'hi', clientOffset: null }])).resolves.toMatchObject({ ok: false });
+    });
+
+    it('gives a page that comes back with its serverOffset exactly what it missed', async () => {
+      const { room, name, ann, sent } = await roomWith(3);
+      const bobCookie = await signUp(url(), freshName('Bob'));
+      const bob = await connectWith(url(), bobCookie);
+      const first = stored(bob);
+      await join(bob, room);
+      await sync(bob);
+      expect(first.seen).toEqual(sent);
+      bob.close(); // away
+      for (const text of ['while away 1', 'while away 2']) await say(ann, text);
+      const again = await connectWith(url(), bobCookie, { auth: { serverOffset: first.ids.at(-1) } });
+      const missed = stored(again);
+      await join(again, room);
+      await sync(again);
+      expect(missed.seen).toEqual([`${name}: while away 1`, `${name}: while away 2`]);
+      // A second join of the same socket (a switch and back) is a newcomer's: the last 50.
+      await join(again, fresh());
+      missed.seen.length = 0;
+      await join(again, room);
+      await sync(again);
+      expect(missed.seen).toEqual([...sent, `${name}: while away 1`, `${name}: while away 2`]);
+    });
+
+    it("stores nothing of a muted person's, and shows the room's stored messages after closeRoom and a rejoin", async () => {
+      const { room, name, ann, sent } = await roomWith(2);
+      const teacher = await connectWith(url(), await signIn(url(), TEACHER.name, TEACHER.password));
+      const { name: bobName, clients: [bob] } = await person(url(), 'Bob');
+      await join(bob, room);
+      await expect(teacher.timeout(2000).emitWithAck('mute', { room, name: bobName })).resolves.toEqual({ ok: true });
+      await expect(bob.timeout(2000).emitWithAck('createMessage', { text: 'let me speak', clientOffset: 'bob-1' })).resolves.toMatchObject({ ok: false, error: expect.stringMatching(/muted/) });
+      await expect(emitRaw(bob, 'createLocationMessage', [{ latitude: 1, longitude: 2 }])).resolves.toMatchObject({ ok: false, error: expect.stringMatching(/muted/) });
+      await expect(teacher.timeout(2000).emitWithAck('closeRoom', { room })).resolves.toEqual({ ok: true });
+      const annSaw = stored(ann);
+      await join(ann, room); // the room may be joined again, with its stored messages
+      await sync(ann);
+      expect(annSaw.seen).toEqual(sent); // and not Bob's
+      await expect(teacher.timeout(2000).emitWithAck('unmute', { room, name: bobName })).resolves.toEqual({ ok: true });
+      await expect(bob.timeout(2000).emitWithAck('createMessage', { text: 'let me speak', clientOffset: 'bob-1' })).resolves.toMatchObject({ ok: false }); // closed: out of the room
+      await join(bob, room);
+      await expect(bob.timeout(2000).emitWithAck('createMessage', { text: 'let me speak', clientOffset: 'bob-1' })).resolves.toEqual({ ok: true });
+      await sync(ann);
+      expect(annSaw.seen).toEqual([...sent, `${bobName}: let me speak`]); // the refused try stored nothing: this one is new
+      expect(name).not.toEqual(bobName);
+    });
+  });
+
   describe('the instructor', () => {
     async function classroom() {
       const room = fresh();
@@ -390,6 +499,35 @@ describe('14 sign-in: limits, code, expiry and restart', function () {
     expect(await gone).toBe('io server disconnect');
     expect(busy.connected).toBe(true);
     expect(await getPage(lesson.url, '/', busyCookie)).toMatchObject({ status: 200 });
+  });
+
+  it('keeps every stored message across a restart, with its id', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lesson14-'));
+    try {
+      const options = { ...roomy, dbFile: path.join(dir, 'sign-in.db'), sessionSecret: undefined };
+      lesson = await start(options);
+      const name = freshName('Vic');
+      const cookie = await signUp(lesson.url, name);
+      const before = await connectWith(lesson.url, cookie);
+      const saw = stored(before);
+      await join(before, 'Kept');
+      for (const text of ['one', 'two']) await say(before, text);
+      await sync(before);
+      await lesson.close();
+      lesson = await start(options);
+      const after = await connectWith(lesson.url, cookie);
+      const again = stored(after);
+      await join(after, 'Kept');
+      await sync(after);
+      expect(again).toEqual({ seen: [`${name}: one`, `${name}: two`], ids: saw.ids });
+      await say(after, 'three'); // ids go on from there
+      await sync(after);
+      expect(again.ids[2]).toBeGreaterThan(saw.ids[1]);
+    } finally {
+      await lesson?.close();
+      lesson = undefined;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps everyone signed in across a restart', async () => {

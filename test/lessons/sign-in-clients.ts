@@ -109,16 +109,18 @@ export async function signIn(url: string, name: string, password = PASSWORD, coo
 }
 
 /**
- * A Socket.IO client carrying `cookie` in its handshake: WebSocket by default, or long-polling.
+ * A Socket.IO client carrying `cookie` in its handshake: WebSocket by default, or long-polling;
+ * `auth` as the page sends it (`{ serverOffset }`, lesson 12).
  * Closed after the test, unless `keep` (then close it yourself).
  */
 export function connectWith(
   url: string,
   cookie: string | undefined,
-  { polling = false, localAddress, keep = false }: { polling?: boolean; localAddress?: string; keep?: boolean } = {},
+  { polling = false, localAddress, keep = false, auth }: { polling?: boolean; localAddress?: string; keep?: boolean; auth?: object } = {},
 ): Promise<Client> {
   const options = {
     transports: polling ? ['polling'] : ['websocket'],
+    ...(auth ? { auth } : {}),
     ...(cookie ? { extraHeaders: { cookie } } : {}),
     ...(localAddress ? { localAddress } : {}),
   };

@@ -33,9 +33,9 @@ interface RawClient {
   close(): Promise<void>;
 }
 
-export function openRaw(lesson: RunningLesson, localAddress: string, auth: object = {}): Promise<RawClient> {
+export function openRaw(lesson: RunningLesson, localAddress: string, auth: object = {}, headers: Record<string, string> = {}): Promise<RawClient> {
   const url = `${lesson.url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`;
-  const ws = new WebSocket(url, { localAddress });
+  const ws = new WebSocket(url, { localAddress, headers }); // headers: lesson 14's session cookie
   const acks = new Map<number, (value: unknown) => void>();
   let nextAck = 0;
   return new Promise((resolve, reject) => {
@@ -98,11 +98,25 @@ export function openRaw(lesson: RunningLesson, localAddress: string, auth: objec
 }
 
 /**
+ * How a lesson's clients connect and join: lessons 12 and 13 give a name in
+ * `join`; lesson 14 takes the name from an account, whose cookie the client carries.
+ */
+export interface Dialect {
+  /** socket.io-client's options for a client from `address` that joins as `name`. */
+  connectOptions(url: string, address: string, name: string): Promise<object>;
+  /** `join`'s payload. */
+  join(name: string, room: string): object;
+}
+
+/** Lessons 12 and 13: any client may connect; the name is in the join. */
+export const byName: Dialect = { connectOptions: async (_url, address) => from(address), join: (name, room) => ({ name, room }) };
+
+/**
  * A bystander on its own address: in its own room, it sends a message every
  * 50 ms (`everyMs`) and keeps the slowest answer; every 300 ms (`joinEveryMs`)
  * a fresh connection of its own joins, and the slowest of those is kept too.
  */
-export function watchBystander(lesson: RunningLesson, address: string, { everyMs = 50, joinEveryMs = 300 } = {}) {
+export function watchBystander(lesson: RunningLesson, address: string, { everyMs = 50, joinEveryMs = 300, dialect = byName } = {}) {
   let slowestAnswer = 0;
   let slowestJoin = 0;
   const failures: string[] = [];
@@ -114,9 +128,10 @@ export function watchBystander(lesson: RunningLesson, address: string, { everyMs
     return Date.now() - asked;
   };
   let bystander: Client | undefined;
+  const options = dialect.connectOptions(lesson.url, address, 'Bystander');
   const asking = (async () => {
-    bystander = await connect<Client>(lesson.url, from(address));
-    await bystander.timeout(2000).emitWithAck('join', { name: 'Bystander', room: 'Elsewhere' });
+    bystander = await connect<Client>(lesson.url, await options);
+    await bystander.timeout(2000).emitWithAck('join', dialect.join('Bystander', 'Elsewhere'));
     for (let i = 0; running; i++) {
       const took = await time('a message', () => bystander!.timeout(5000).emitWithAck('createMessage', { text: `still there? ${i}` }));
       slowestAnswer = Math.max(slowestAnswer, took);
@@ -124,11 +139,12 @@ export function watchBystander(lesson: RunningLesson, address: string, { everyMs
     }
   })();
   const joining = (async () => {
+    await options.catch(() => {}); // a sign-up (lesson 14) is not part of a join's time
     for (let i = 0; running; i++) {
       const took = await time('a fresh join', async () => {
-        const fresh = await connect<Client>(lesson.url, from(address));
+        const fresh = await connect<Client>(lesson.url, await options);
         try {
-          return await fresh.timeout(5000).emitWithAck('join', { name: `Fresh ${i}`, room: 'Elsewhere too' });
+          return await fresh.timeout(5000).emitWithAck('join', dialect.join(`Fresh ${i}`, 'Elsewhere too'));
         } finally {
           fresh.close();
         }
@@ -138,6 +154,8 @@ export function watchBystander(lesson: RunningLesson, address: string, { everyMs
     }
   })();
   return {
+    /** Resolves once the bystander may connect (lesson 14: its account is signed up). */
+    ready: options.then(() => {}),
     async stop() {
       running = false;
       await Promise.all([asking, joining]);

@@ -136,7 +136,7 @@ const sayHelloAndHearIt = async (client: Socket, timeoutMs: number) => {
   }
 };
 
-/** Lessons 12 and 13: a message's own name for itself (clientOffset), wrong in every way. */
+/** Lessons 12 to 14: a message's own name for itself (clientOffset), wrong in every way. */
 const badClientOffsets: Variant[] = [
   { label: 'clientOffset null', args: [{ text: 'hello', clientOffset: null }] },
   { label: 'clientOffset empty', args: [{ text: 'hello', clientOffset: '' }] },
@@ -283,7 +283,8 @@ const all: Target[] = [
           { label: 'a room with a zero-width space', args: [{ room: 'Robust\u200b' }] },
         ],
       },
-      ...chatEvents,
+      { ...chatEvents[0], extra: [...badClientOffsets, { label: 'a name besides the text', args: [{ text: 'hello', name: 'Teacher' }] }] }, // lesson 12's
+      chatEvents[1],
       ...(['mute', 'remove'] as const).map((event) => ({
         event,
         good: [{ room: 'Robust', name: 'Nobody', minutes: 5 }],

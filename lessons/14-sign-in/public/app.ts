@@ -1,15 +1,18 @@
-// The chat page of lesson 14: lesson 10's, where the name is the account's.
+// The chat page of lesson 14: lesson 12's, where the name is the account's.
 // The page never sends a name: the server knows who we are from the session
 // cookie, which the browser sends with the Socket.IO handshake by itself.
 // When the session ends (signed out in another tab, or idle too long), the
 // server disconnects this socket, and the page goes back to the sign-in form.
+// Nothing lost, nothing twice, as lesson 12's page does it (shared/public/delivery-page.ts):
+// the last id seen goes in `auth.serverOffset`, each message carries a `clientOffset`.
 import type { Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../events';
-import { ask, NO_ANSWER, sendLocations, sendMessages, showMessages, showNote, showStatus } from '../../../shared/public/chat-view.js';
+import { ask, NO_ANSWER, sendLocations, showNote, showStatus } from '../../../shared/public/chat-view.js';
+import { deliverySocket, sendEachOnce, showEachOnce } from '../../../shared/public/delivery-page.js';
 
-declare const io: () => Socket<ServerToClientEvents, ClientToServerEvents>;
-
-const socket = io();
+// Lesson 12's socket: it sends `auth` ({ serverOffset }) with every connection, and retries each request.
+const { socket: deliveries, auth } = deliverySocket();
+const socket = deliveries as Socket<ServerToClientEvents, ClientToServerEvents>;
 const error = document.querySelector<HTMLElement>('#error')!;
 const switchError = document.querySelector<HTMLElement>('#switch-error')!;
 
@@ -17,6 +20,8 @@ const switchError = document.querySelector<HTMLElement>('#switch-error')!;
 
 const wanted = { room: new URLSearchParams(location.search).get('room') || 'Lobby' };
 let me: { name: string; room: string } | undefined;
+/** In a room: a message refused "join a room first" after a reconnect waits for the rejoin (lesson 12). */
+let inRoom = false;
 
 socket.on('connect', () => {
   showStatus('connected', true);
@@ -43,6 +48,8 @@ async function join(room: string): Promise<boolean> {
   }
   showNote(switchError, '');
   me = { name: reply.name, room: reply.room };
+  inRoom = true;
+  resumeSending(); // what waited for this join goes again
   wanted.room = reply.room;
   document.querySelector('#me')!.textContent = me.name;
   document.querySelector('#room')!.textContent = me.room;
@@ -70,6 +77,7 @@ socket.on('muted', ({ room, until }) => {
   showNote(error, `The instructor muted you in ${room} until ${new Date(until).toLocaleTimeString()}.`);
 });
 const outOfRoom = (text: string) => {
+  inRoom = false;
   document.querySelector('#users')!.replaceChildren();
   document.querySelector('#user-count')!.textContent = '';
   showNote(switchError, text);
@@ -91,18 +99,18 @@ switchForm.addEventListener('submit', async (event) => {
   button.disabled = false;
 });
 
-// ── Showing and sending messages, as in lesson 08 ───────────────────────────
+// ── Showing and sending messages: each once, as in lesson 12 ────────────────
 
-showMessages(socket, {
+showEachOnce(deliveries, {
   list: document.querySelector('#messages')!,
   messageTemplate: document.querySelector('#message-template')!.innerHTML,
   locationTemplate: document.querySelector('#location-message-template')!.innerHTML,
   myName: () => me?.name,
-});
-sendMessages(socket, {
+}, auth, document.querySelector('#delivery')!);
+const resumeSending = sendEachOnce(deliveries, {
   form: document.querySelector('#form')!,
   input: document.querySelector('#input')!,
   button: document.querySelector('#send')!,
   error,
-});
+}, () => inRoom);
 sendLocations(socket, document.querySelector('#send-location')!, document.querySelector('#location-note')!);
