@@ -40,6 +40,9 @@ interface Part {
   /** Parts that must have finished before this one starts. */
   after?: Part[];
   output: string;
+  /** When it started and ended, in ms since npm test started. */
+  began?: number;
+  ended?: number;
 }
 
 const part = (label: string, partArgs: string[]): Part => ({ label, args: partArgs, held: [], live: false, output: '' });
@@ -83,7 +86,12 @@ const typeCheck = parts[robustnessParts.length];
 const toRun = parts.filter((one) => one === typeCheck || one.args.some((arg) => arg.startsWith('test/')));
 const children = new Set<ReturnType<typeof spawn>>();
 
+const startedAt = Date.now();
+/** How many parts run at once (TEST_LANES; two by default, one for each of two cores). */
+const lanes = Number(process.env.TEST_LANES) || 2;
+
 function start(one: Part): Promise<boolean> {
+  one.began = Date.now() - startedAt;
   return new Promise((resolve) => {
     // Colours as a terminal would show them, though the output goes through a pipe.
     const env = { ...process.env, ...(process.stdout.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: '1' } : {}) };
@@ -97,6 +105,7 @@ function start(one: Part): Promise<boolean> {
     child.stdout!.on('data', out);
     child.stderr!.on('data', out);
     child.on('close', (code, signal) => {
+      one.ended = Date.now() - startedAt;
       children.delete(child);
       resolve(code === 0 && signal === null);
     });
@@ -122,7 +131,7 @@ async function main(): Promise<void> {
       await (one.done = start(one).finally(() => (one.finished = true)));
     }
   };
-  const slots = [slot(), slot()];
+  const slots = Array.from({ length: lanes }, slot);
   // Part by part, in order: each prints what it held, then the rest as it comes.
   const failed: string[] = [];
   for (const one of toRun) {
@@ -135,6 +144,10 @@ async function main(): Promise<void> {
   const tests = toRun.filter((one) => one !== typeCheck);
   const sum = (what: string) => tests.reduce((total, one) => total + count(one, what), 0);
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  // When each part ran: where the time went, for docs/tests.md.
+  const at = (ms = 0) => (ms / 1000).toFixed(0).padStart(3);
+  console.log('\nThe parts (seconds from the start):');
+  for (const one of toRun) console.log(`  ${at(one.began)} to ${at(one.ended)}  ${one.label}`);
   console.log(`\nnpm test, in ${seconds} s: the type check ${failed.includes(typeCheck.label) ? 'failed' : 'passed'}${withBrowser ? '' : ' (browser tests left out)'}.`);
   if (failed.length) console.log(`Failed: ${failed.join(', ')}.`);
   // The plain closing line: how many tests passed and failed, in all the parts.
