@@ -516,7 +516,7 @@ async function main(): Promise<void> {
   // solution's, a wrong or other answer's, with the earlier solutions) is
   // mostly waiting, for an answer or for its deadline (all 50 checks as
   // shipped, 13 processes at once: 19 s of CPU in 58 s): two per core, beside them.
-  const workers = Number(process.env.PROOF_WORKERS) || cpus().length;
+  const workers = Number(process.env.PROOF_WORKERS) || cpus().length + 1;
   const checkWorkers = Number(process.env.PROOF_CHECK_WORKERS) || cpus().length * 2;
   // The wrong answers, and each solution on top of the earlier lessons' solutions.
   const wrongs = jobs.flatMap(({ exercise }) => wrongAnswers(exercise.id));
